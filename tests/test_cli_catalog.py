@@ -1,0 +1,103 @@
+"""The catalog commands: models, show, catalog validate, catalog path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import WriteCatalog
+from wavevid.cli import main
+
+
+def test_models_json_lists_every_model(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    fast = next(entry for entry in listed if entry["name"] == "ltx-2-fast")
+    assert fast == {
+        "name": "ltx-2-fast",
+        "title": "LTX-2 Fast",
+        "task": "text-to-video",
+        "path": "lightricks/ltx-2-fast/text-to-video",
+        "aliases": ["ltx2-fast"],
+        "verified": False,
+        "pricing": {"per_second": 0.04},
+    }
+    assert len(listed) == 9
+
+
+def test_models_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["NAME", "TASK", "PRICE", "VERIFIED", "PATH"]
+    assert any(line.startswith("ltx-2-retake ") and "$0.1/s" in line for line in lines)
+
+
+def test_show_lists_parameters(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "hunyuan-1.5"]) == 0
+    out = capsys.readouterr().out
+    assert "path: wavespeed-ai/hunyuan-video-1.5/text-to-video" in out
+    assert "price: by resolution: 480p $0.02/s, 720p $0.04/s" in out
+    duration = next(line for line in out.splitlines() if line.startswith("duration"))
+    assert duration.split() == ["duration", "integer", "5", "5,", "8,", "10"]
+
+
+def test_show_unknown_model_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "ltx-2-fsat"]) == 2
+    assert "did you mean 'ltx-2-fast'" in capsys.readouterr().err
+
+
+def test_catalog_validate_prints_one_line_per_problem(
+    write_catalog: WriteCatalog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_catalog("""
+        version: 1
+        models:
+          broken:
+            path: me/broken
+            task: text-to-video
+            input:
+              type: object
+              required: [image]
+              properties:
+                duration: {type: integer, enum: [5], default: 6}
+    """)
+    assert main(["catalog", "validate", str(folder)]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith(f"{folder / 'models.yaml'}, entry 'broken', key ") for line in lines)
+
+
+def test_catalog_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "validate"]) == 0
+    assert capsys.readouterr().out == "catalog OK\n"
+
+
+def test_a_bad_user_catalog_exits_2(
+    write_catalog: WriteCatalog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_catalog("version: 1\nmodels: {x: {pathh: a/b}}\n")
+    assert main(["--catalog", str(folder), "models"]) == 2
+    assert "unknown key pathh" in capsys.readouterr().err
+
+
+def test_catalog_path_names_every_folder(
+    write_catalog: WriteCatalog,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = write_catalog("version: 1\nmodels: {}\n")
+    monkeypatch.setenv("WAVEVID_CATALOG_PATH", str(folder))
+    assert main(["catalog", "path"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("built-in: ")
+    assert lines[1] == f"WAVEVID_CATALOG_PATH: {folder}"
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "wavevid", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.startswith("wavevid ")

@@ -1,0 +1,81 @@
+"""Price and run-time estimates from a catalog entry's ``pricing`` and ``expected_seconds`` rules.
+
+Prices are estimates in USD as :class:`~decimal.Decimal` (never floats: ``0.04 * 5`` must be
+``0.20``); WaveSpeed's bill is the truth. Both rules read the output length from the
+``duration`` parameter unless the caller states it (``output_seconds``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from ._constants import ASSUMED_OUTPUT_SECONDS, OUTPUT_SECONDS_PARAMETER
+
+logger = logging.getLogger("wavevid.pricing")
+
+
+def output_seconds_of(values: Mapping[str, Any], output_seconds: float | None) -> float | None:
+    """The output length: ``output_seconds`` when given, else the ``duration`` value, else None."""
+    if output_seconds is not None:
+        return float(output_seconds)
+    value = values.get(OUTPUT_SECONDS_PARAMETER)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def estimate_cost(
+    rule: Mapping[str, Any], values: Mapping[str, Any], output_seconds: float | None = None
+) -> Decimal | None:
+    """The estimated price of one job, or None when the rule or the output length is unknown.
+
+    Args:
+        rule: the catalog ``pricing`` rule: ``{per_run: P}``, ``{per_second: P}``,
+            ``{per_second: {by: PARAM, rates: {VALUE: P}}}`` or ``{unknown: WHY}``.
+        values: the job's input with defaults filled in.
+        output_seconds: the output length when the input does not state it.
+    """
+    if "per_run" in rule:
+        return _decimal(rule["per_run"])
+    per_second = rule.get("per_second")
+    if per_second is None:
+        return None
+    rate = _rate(per_second, values)
+    seconds = output_seconds_of(values, output_seconds)
+    if rate is None or seconds is None:
+        return None
+    return rate * _decimal(seconds)
+
+
+def expected_seconds(
+    rule: float | Mapping[str, float], values: Mapping[str, Any], output_seconds: float | None
+) -> float:
+    """Typical run time: a number, or ``base + per_output_second * output length`` (an unknown
+    length counts as ASSUMED_OUTPUT_SECONDS)."""
+    if not isinstance(rule, Mapping):
+        return float(rule)
+    seconds = output_seconds_of(values, output_seconds)
+    if seconds is None:
+        seconds = ASSUMED_OUTPUT_SECONDS
+    return float(rule["base"]) + float(rule.get("per_output_second", 0)) * seconds
+
+
+def _rate(per_second: float | Mapping[str, Any], values: Mapping[str, Any]) -> Decimal | None:
+    if not isinstance(per_second, Mapping):
+        return _decimal(per_second)
+    value = values.get(per_second["by"])
+    rate = per_second["rates"].get(str(value))
+    if rate is None:
+        logger.debug("no rate for %s=%r", per_second["by"], value)
+        return None
+    return _decimal(rate)
+
+
+def _decimal(number: float) -> Decimal:
+    if float(number).is_integer():
+        return Decimal(int(number))
+    # str() first: Decimal(0.04) would carry the binary float's error into the price.
+    return Decimal(str(number))
