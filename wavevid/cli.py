@@ -72,7 +72,7 @@ def _models(arguments: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     rows = [("NAME", "TASK", "PRICE", "VERIFIED", "PATH")]
     rows += [
-        (m.name, m.task, _price(m.pricing), "yes" if m.verified else "no", m.path) for m in models
+        (m.name, m.task, _price(m.pricing), _yes(m.verified), m.path) for m in models
     ]
     _table(rows, out)
     return EXIT_OK
@@ -81,7 +81,7 @@ def _models(arguments: argparse.Namespace, out: TextIO) -> int:
 def _show(arguments: argparse.Namespace, out: TextIO) -> int:
     model = _catalog(arguments).get(arguments.model)
     out.write(f"{model.title} ({model.name})\n  path: {model.path}\n  task: {model.task}\n")
-    out.write(f"  price: {_price(model.pricing)}\n  verified: {'yes' if model.verified else 'no'}\n")
+    out.write(f"  price: {_price(model.pricing)}\n  verified: {_yes(model.verified)}\n")
     if model.aliases:
         out.write(f"  aliases: {', '.join(model.aliases)}\n")
     rows = [("PARAMETER", "TYPE", "DEFAULT", "ALLOWED", "NOTES")]
@@ -109,6 +109,10 @@ def _path(arguments: argparse.Namespace, out: TextIO) -> int:
     for folder in arguments.catalog:
         out.write(f"--catalog: {folder}\n")
     return EXIT_OK
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 def _summary(model: Model) -> dict[str, Any]:
@@ -161,7 +165,8 @@ def _notes(model: Model, name: str) -> str:
 def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
-        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n")
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        out.write("  ".join(cells).rstrip() + "\n")
 
 
 if __name__ == "__main__":
