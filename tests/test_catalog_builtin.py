@@ -257,3 +257,34 @@ def test_builtin_folder_is_the_repository_catalog_in_a_source_checkout() -> None
     names = sorted(path.name for path in builtin_folder().glob("*.yaml"))
     repository = Path(__file__).resolve().parents[1] / "catalog"
     assert names == sorted(path.name for path in repository.glob("*.yaml"))
+
+
+@pytest.mark.parametrize(
+    "rates",
+    ["{true: 0.1, false: 0.05}", "{'true': 0.1, 'false': 0.05}"],
+)
+def test_rates_by_a_boolean(write_catalog: Any, rates: str) -> None:
+    folder = write_catalog(f"""
+        version: 1
+        models:
+          ltx-2-fast:
+            extends: ltx-2-fast
+            pricing: {{per_second: {{by: generate_audio, rates: {rates}}}}}
+    """)
+    fast = wavevid.load_catalog(folder).get("ltx-2-fast")
+    assert fast.estimate_cost({"duration": 10}) == Decimal("1.0")
+    assert fast.estimate_cost({"duration": 10, "generate_audio": False}) == Decimal("0.50")
+
+
+@pytest.mark.parametrize("rates", ["{6: 0.1, 8: 0.2}", "{'6': 0.1, '8': 0.2}"])
+def test_rates_by_an_integer(write_catalog: Any, rates: str) -> None:
+    folder = write_catalog(f"""
+        version: 1
+        models:
+          ltx-2-pro:
+            extends: ltx-2-pro
+            pricing: {{per_second: {{by: duration, rates: {rates}}}}}
+    """)
+    pro = wavevid.load_catalog(folder).get("ltx-2-pro")
+    assert pro.estimate_cost({"duration": 8}) == Decimal("1.6")
+    assert pro.estimate_cost({"duration": 10}) is None  # no rate for 10: unknown, not zero

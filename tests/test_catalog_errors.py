@@ -41,8 +41,8 @@ def test_yaml_syntax_error_names_the_line(write_catalog: WriteCatalog) -> None:
     error = error_for(folder)
     assert error.file == str(folder / "models.yaml")
     assert error.line == 7
-    assert error.problem.startswith("YAML syntax error")
-    assert str(error).startswith(f"{folder / 'models.yaml'}:7: YAML syntax error")
+    assert error.problem.startswith("invalid YAML")
+    assert str(error).startswith(f"{folder / 'models.yaml'}:7: invalid YAML")
 
 
 def test_unsafe_yaml_tags_are_refused(write_catalog: WriteCatalog) -> None:
@@ -77,7 +77,7 @@ CASES = [
     ("pricing: {per_second: 0.1}", "pricing: {per_second: {by: size, rates: {a: 1}}}", "mine",
      "pricing.per_second.by", "'size' is not an input parameter"),
     ("pricing: {per_second: 0.1}", "pricing: {per_second: {by: duration, rates: {'7': 1}}}",
-     "mine", "pricing.per_second.rates.7", "'7' is not a value of duration (10, 5)"),
+     "mine", "pricing.per_second.rates.7", "'7' is not a value of duration (5, 10)"),
     ("prompt: {type: string}", "prompt: {type: string, x-wavevid-media: picture}", "mine",
      "input.properties.prompt.x-wavevid-media", "'picture' is not one of"),
     ("input:", "expected_seconds: 0\n    input:", "mine", "expected_seconds", "fits none"),
@@ -159,3 +159,69 @@ def test_catalog_error_pickles_with_its_location() -> None:
     assert (copy.file, copy.entry, copy.key, copy.line, str(copy)) == (
         "f.yaml", "e", "k", 3, "f.yaml:3, entry 'e', key 'k': bad"
     )
+
+
+def test_a_key_given_twice_is_refused_with_its_line(write_catalog: WriteCatalog) -> None:
+    folder = write_catalog(MODEL + "  mine:\n    path: me/again\n")
+    error = error_for(folder)
+    assert "'mine' is given twice" in error.problem
+    assert error.line == 14
+
+
+def test_a_parameter_needs_a_type(write_catalog: WriteCatalog) -> None:
+    # The trap: naming a parameter replaces it whole, so a bare new default loses type and enum.
+    folder = write_catalog("""
+        version: 1
+        models:
+          ltx-2-fast:
+            extends: ltx-2-fast
+            input:
+              properties:
+                duration: {default: 8}
+    """)
+    error = error_for(folder)
+    assert (error.entry, error.key) == ("ltx-2-fast", "input.properties.duration")
+    assert "restate its type and enum" in error.problem
+
+
+def test_builtin_children_of_an_amended_parent_are_checked(write_catalog: WriteCatalog) -> None:
+    # ltx-2-pro-i2v requires `prompt`; removing it from its built-in parent breaks the child.
+    folder = write_catalog("""
+        version: 1
+        models:
+          ltx-2-pro:
+            extends: ltx-2-pro
+            input:
+              required: []
+              properties:
+                prompt: null
+    """)
+    error = error_for(folder)
+    assert error.entry == "ltx-2-pro-i2v"
+    assert "'prompt' is required but is not in input.properties" in error.problem
+
+
+def test_validate_catalog_lists_every_file_problem_and_every_clash(
+    write_catalog: WriteCatalog,
+) -> None:
+    folder = write_catalog("""
+        version: 1
+        models:
+          one: {pathh: a/b}
+          two: {taks: x}
+    """, file="a.yaml")
+    write_catalog("""
+        version: 1
+        models:
+          three:
+            path: lightricks/ltx-2-pro/text-to-video
+            task: text-to-video
+            input: {type: object, properties: {}}
+          four:
+            path: me/four
+            aliases: [ltx2-fast]
+            task: text-to-video
+            input: {type: object, properties: {}}
+    """, file="b.yaml")
+    problems = [(p.entry, p.key) for p in wavevid.validate_catalog(folder)]
+    assert problems == [("one", "pathh"), ("two", "taks"), ("three", "path"), ("four", "aliases")]

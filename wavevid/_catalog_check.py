@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ._constants import CATALOG_FORMAT_VERSION
 from ._text import short_repr
 from .errors import CatalogError
+from .pricing import rate_key
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -102,11 +103,11 @@ def _pricing_problems(entry: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     if parameter is None:
         yield "pricing.per_second.by", f"{rule['by']!r} is not an input parameter"
         return
-    allowed = {str(value) for value in parameter.get("enum", [])}
-    for value in rule["rates"]:
+    allowed = [rate_key(value) for value in parameter.get("enum", [])]
+    for value in map(rate_key, rule["rates"]):
         if allowed and value not in allowed:
             yield f"pricing.per_second.rates.{value}", (
-                f"{value!r} is not a value of {rule['by']} ({', '.join(sorted(allowed))})"
+                f"{value!r} is not a value of {rule['by']} ({', '.join(allowed)})"
             )
 
 

@@ -13,7 +13,6 @@ import dataclasses
 import difflib
 import functools
 import importlib
-import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,15 +30,32 @@ from ._constants import (
     CLOSE_MATCHES,
     DEFAULT_EXPECTED_SECONDS,
 )
+from ._logging import get_logger
 from .errors import CatalogError, UnknownModelError
 from .payload import with_defaults
 
 if TYPE_CHECKING:
     from .payload import PayloadBuilder
 
-logger = logging.getLogger("wavevid.catalog")
+logger = get_logger("wavevid.catalog")
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (libyaml's when present), refusing a key given twice in one mapping:
+    plain YAML keeps the last one silently, which would hide a pasted entry."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key!r} is given twice in this mapping", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
 _warned_unverified: set[str] = set()
 _warned_lock = threading.Lock()
 
@@ -155,21 +171,9 @@ class Catalog:
         self.folders: tuple[Path, ...] = tuple(folders)
         """The folders read, in load order (the built-in one first)."""
         self._models = {model.name: model for model in models}
-        self._index: dict[str, Model] = {}
-        for model in models:
-            for kind, key in _keys_of(model):
-                self._claim(kind, key, model)
-
-    def _claim(self, kind: str, key: str, model: Model) -> None:
-        other = self._index.get(key.lower())
-        if other is not None and other is not model:
-            raise CatalogError(
-                f"{kind} {key!r} is also a name, alias or path of {other.name!r} ({other.source})",
-                file=str(model.source),
-                entry=model.name,
-                key={"name": None, "alias": "aliases"}.get(kind, kind),
-            )
-        self._index[key.lower()] = model
+        self._index, clashes = _index(models)
+        if clashes:
+            raise clashes[0]
 
     def __iter__(self) -> Iterator[Model]:
         return iter(self._models.values())
@@ -256,17 +260,19 @@ def _build(
             continue
         for file in files:
             checked = user or check_builtin
-            try:
-                for name, entry in _read_entries(file, checked):
-                    written.add(name, entry, file, checked)
-            except CatalogError as error:
-                report(error)
+            for item in _read_entries(file, checked):
+                if isinstance(item, CatalogError):
+                    report(item)
+                    continue
+                try:
+                    written.add(*item, file, checked)
+                except CatalogError as error:
+                    report(error)
     models = written.resolve(report)
-    try:
-        return Catalog(models, [folder for folder, _ in sources])
-    except CatalogError as error:
-        report(error)
-        return Catalog([], [])
+    _, clashes = _index(models)
+    for clash in clashes:
+        report(clash)
+    return Catalog([] if clashes else models, [folder for folder, _ in sources])
 
 
 def builtin_folder() -> Path:
@@ -323,16 +329,18 @@ class _Written:
 
     def resolve(self, report: Callable[[CatalogError], None]) -> list[Model]:
         """A Model per entry, ``extends`` resolved and checked entries meta-validated; each
-        problem goes to ``report`` (which may raise) and its entry is left out."""
-        resolved: dict[str, dict[str, Any]] = {}
+        problem goes to ``report`` (which may raise) and its entry is left out. An entry is
+        checked when it, or any entry it inherits from, comes from a checked file: a user's
+        amendment to a built-in parent can break the built-in children."""
+        resolved: dict[str, tuple[dict[str, Any], bool]] = {}
         models = []
         for name, entry in self.entries.items():
             try:
-                definition = self._resolve(name, resolved, ())
+                definition, checked = self._resolve(name, resolved, ())
             except CatalogError as error:
                 report(error)
                 continue
-            problems = check_model(name, definition, str(entry.file)) if entry.checked else []
+            problems = check_model(name, definition, str(entry.file)) if checked else []
             for problem in problems:
                 report(problem)
             if not problems:
@@ -340,22 +348,28 @@ class _Written:
         return models
 
     def _resolve(
-        self, name: str, resolved: dict[str, dict[str, Any]], chain: tuple[str, ...]
-    ) -> dict[str, Any]:
+        self, name: str, resolved: dict[str, tuple[dict[str, Any], bool]], chain: tuple[str, ...]
+    ) -> tuple[dict[str, Any], bool]:
+        """The entry's complete definition, and whether it must be checked."""
         if name in resolved:
             return resolved[name]
         entry = self.entries[name]
         parent = entry.data.get("extends")
         if parent is None or parent == name:
-            result = _merge.complete(entry.data)
+            result = (_merge.complete(entry.data), entry.checked)
         else:
-            result = _merge.inherit(self._parent(name, parent, resolved, chain), entry.data)
+            base, base_checked = self._parent(name, parent, resolved, chain)
+            result = (_merge.inherit(base, entry.data), entry.checked or base_checked)
         resolved[name] = result
         return result
 
     def _parent(
-        self, name: str, parent: str, resolved: dict[str, dict[str, Any]], chain: tuple[str, ...]
-    ) -> dict[str, Any]:
+        self,
+        name: str,
+        parent: str,
+        resolved: dict[str, tuple[dict[str, Any], bool]],
+        chain: tuple[str, ...],
+    ) -> tuple[dict[str, Any], bool]:
         file = str(self.entries[name].file)
         if parent in chain:
             cycle = " -> ".join((*chain, name, parent))
@@ -378,20 +392,23 @@ def read_yaml(file: Path) -> Any:
             return yaml.load(stream, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
-        problem = f"YAML syntax error: {error.problem or error}"
+        problem = f"invalid YAML: {error.problem or error}"
         raise CatalogError(problem, file=str(file), line=line) from None
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
         raise CatalogError(f"cannot read: {error}", file=str(file)) from None
 
 
-def _read_entries(file: Path, checked: bool) -> list[tuple[str, dict[str, Any]]]:
+def _read_entries(
+    file: Path, checked: bool
+) -> list[tuple[str, dict[str, Any]]] | list[CatalogError]:
+    """A file's (name, entry) pairs, or every problem with the file."""
     if not checked:
         return _builtin_entries(file)
-    document = read_yaml(file)
-    problems = check_file(document, str(file))
-    if problems:
-        raise problems[0]
-    return list(document["models"].items())
+    try:
+        document = read_yaml(file)
+    except CatalogError as error:
+        return [error]
+    return check_file(document, str(file)) or list(document["models"].items())
 
 
 @functools.cache
@@ -399,6 +416,24 @@ def _builtin_entries(file: Path) -> list[tuple[str, dict[str, Any]]]:
     """A built-in file's entries, parsed once per process. Never mutated: merging copies."""
     document = read_yaml(file)
     return list(document["models"].items())
+
+
+def _index(models: Sequence[Model]) -> tuple[dict[str, Model], list[CatalogError]]:
+    """Every name, alias and path (lower case) -> its model, and every clash between them."""
+    index: dict[str, Model] = {}
+    clashes = []
+    for model in models:
+        for kind, key in _keys_of(model):
+            other = index.setdefault(key.lower(), model)
+            if other is not model:
+                clashes.append(CatalogError(
+                    f"{kind} {key!r} is also a name, alias or path of {other.name!r}"
+                    f" ({other.source})",
+                    file=str(model.source),
+                    entry=model.name,
+                    key={"name": None, "alias": "aliases"}.get(kind, kind),
+                ))
+    return index, clashes
 
 
 def _keys_of(model: Model) -> Iterator[tuple[str, str]]:

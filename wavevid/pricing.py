@@ -7,14 +7,14 @@ Prices are estimates in USD as :class:`~decimal.Decimal` (never floats: ``0.04 *
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from ._constants import ASSUMED_OUTPUT_SECONDS, OUTPUT_SECONDS_PARAMETER
+from ._logging import get_logger
 
-logger = logging.getLogger("wavevid.pricing")
+logger = get_logger("wavevid.pricing")
 
 
 def output_seconds_of(values: Mapping[str, Any], output_seconds: float | None) -> float | None:
@@ -63,11 +63,20 @@ def expected_seconds(
     return float(rule["base"]) + float(rule.get("per_output_second", 0)) * seconds
 
 
+def rate_key(value: Any) -> str:
+    """How a parameter value names its rate: YAML reads ``true:`` and ``5:`` as a bool and an
+    int, a quoted ``"5":`` as a str; all three must find the rate of the value 5 or True."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _rate(per_second: float | Mapping[str, Any], values: Mapping[str, Any]) -> Decimal | None:
     if not isinstance(per_second, Mapping):
         return _decimal(per_second)
     value = values.get(per_second["by"])
-    rate = per_second["rates"].get(str(value))
+    rates = {rate_key(key): rate for key, rate in per_second["rates"].items()}
+    rate = rates.get(rate_key(value))
     if rate is None:
         logger.debug("no rate for %s=%r", per_second["by"], value)
         return None
