@@ -1,22 +1,16 @@
-"""Shared fixtures. Every test runs with no WAVESPEED_* or WAVEVID_* variable set, so that a
-developer's real key or catalog folders can never leak into a test."""
+"""Shared fixtures. The wavevid pytest plugin (the one users enable too) clears every
+WAVESPEED_* and WAVEVID_* variable, so a developer's real key or catalog folders can never leak
+into a test, and provides ``fake_wavespeed`` and ``wavevid_client``."""
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(("WAVESPEED_", "WAVEVID_")):
-            monkeypatch.delenv(name)
-
+pytest_plugins = ["wavevid.testing.pytest_plugin"]
 
 WriteCatalog = Callable[..., Path]
 

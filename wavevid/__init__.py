@@ -6,6 +6,10 @@ validates, submits, polls and downloads.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from ._logging import configure_from_environment as _configure_logging
+from ._version import __version__
 from .catalog import Catalog, Model, load_catalog, validate_catalog
 from .errors import (
     APIConnectionError,
@@ -29,8 +33,6 @@ from .errors import (
     WebhookVerificationError,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -38,6 +40,7 @@ __all__ = [
     "BadRequestError",
     "Catalog",
     "CatalogError",
+    "Client",
     "ConfigurationError",
     "DownloadError",
     "InvalidParametersError",
@@ -57,3 +60,18 @@ __all__ = [
     "load_catalog",
     "validate_catalog",
 ]
+
+_configure_logging()
+
+if TYPE_CHECKING:
+    from .client import Client
+
+
+def __getattr__(name: str) -> Any:
+    # The client (and requests with it) loads on first use: code that only reads the catalog,
+    # such as a form validating input at import time, does not pay for it.
+    if name == "Client":
+        from .client import Client
+
+        return Client
+    raise AttributeError(f"module 'wavevid' has no attribute {name!r}")

@@ -32,3 +32,38 @@ CLOSE_MATCHES = 3
 
 #: Longest rendering of a parameter value inside an error message, in characters.
 ERROR_VALUE_CHARS = 60
+
+# --- the service ---------------------------------------------------------------------------------
+
+DEFAULT_BASE_URL = "https://api.wavespeed.ai"
+API_PREFIX = "/api/v3"
+API_KEY_ENV = "WAVESPEED_API_KEY"
+BASE_URL_ENV = "WAVESPEED_BASE_URL"
+#: ``debug`` or ``info`` switches on a stderr handler for the ``wavevid`` loggers.
+LOG_ENV = "WAVEVID_LOG"
+
+# --- HTTP ----------------------------------------------------------------------------------------
+
+#: Seconds to open a TCP (and TLS) connection.
+CONNECT_TIMEOUT = 10.0
+#: Seconds one HTTP request may wait for the server's next bytes. Never a job deadline.
+REQUEST_TIMEOUT = 30.0
+#: Overall deadline of one API call (with its retries) when the caller gives none: a balance
+#: look-up, a job refresh.
+CALL_DEADLINE = 120.0
+#: Retries of a safe request (GETs; submits only when provably not accepted).
+MAX_RETRIES = 4
+#: Backoff before retry n (0-based): min(cap, base * 2**n), times a jitter factor in
+#: [1 - BACKOFF_JITTER, 1].
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+BACKOFF_JITTER = 0.5
+#: A submit reuses a pooled connection only if it was used this recently; older ones may have
+#: been closed by the server in the meantime, which would make the submit's fate uncertain.
+FRESH_CONNECTION_SECONDS = 2.0
+#: Connections kept per host in each thread's pool.
+POOL_MAXSIZE = 2
+#: Bytes read at once from a response body.
+READ_CHUNK_BYTES = 64 * 1024
+#: Largest JSON body accepted from the API (bytes).
+MAX_JSON_BYTES = 16 * 1024 * 1024

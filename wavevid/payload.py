@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
 import io
+import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -207,3 +209,10 @@ def _typed(value: Any) -> str:
 def _type_words(expected: str | list[str]) -> str:
     kinds = [expected] if isinstance(expected, str) else expected
     return " or ".join(_TYPE_WORDS.get(kind, kind) for kind in kinds)
+
+
+def fingerprint(payload: Mapping[str, Any]) -> str:
+    """A stable hash of a request body (key order does not matter), to recognise a job whose
+    submit went unanswered. Local media must already be replaced by their URLs."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,528 @@
+"""HTTP to WaveSpeed: per-thread sessions, auth, deadlines, the retry policy, error mapping.
+
+- One ``requests.Session`` per thread (one Client is shared by a web server's threads), made
+  anew in a forked child. Pooled keep-alive connections serve the polls.
+- ``Authorization`` goes only to the API's own URLs; downloads and uploads to presigned URLs
+  carry none.
+- Each request's (connect, read) timeouts are clipped to the caller's deadline, and bodies are
+  read chunk by chunk against it, so a server trickling bytes cannot hold a call past it.
+- No ``requests`` or ``urllib3`` exception leaves this module: every failure is an error of
+  ``wavevid.errors``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json
+import os
+import platform
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, NoReturn
+from urllib.parse import quote, urlsplit
+
+import requests
+import urllib3.exceptions as urllib3_errors
+from requests.adapters import HTTPAdapter
+
+from . import errors
+from ._constants import (
+    API_PREFIX,
+    CONNECT_TIMEOUT,
+    FRESH_CONNECTION_SECONDS,
+    MAX_JSON_BYTES,
+    POOL_MAXSIZE,
+    READ_CHUNK_BYTES,
+)
+from ._deadline import Clock, Deadline
+from ._logging import get_logger, redact, register_secret
+from ._retry import Failure, RetryPolicy, parse_retry_after
+from ._text import shorten
+from ._version import __version__
+from .payload import fingerprint
+
+logger = get_logger("wavevid.transport")
+get_logger("urllib3.connectionpool")  # it logs request lines, signed query strings included
+
+USER_AGENT = f"wavevid/{__version__} python/{platform.python_version()}"
+SessionFactory = Callable[[], requests.Session]
+
+_STATUS_ERRORS: dict[int, type[errors.APIError]] = {
+    400: errors.BadRequestError,
+    401: errors.AuthenticationError,
+    403: errors.PermissionDeniedError,
+    404: errors.NotFoundError,
+    429: errors.RateLimitError,
+}
+
+
+@dataclass
+class Answer:
+    """A complete HTTP answer, its body read in full."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("x-request-id") or None
+
+
+class _Failed(Exception):
+    """One attempt failed in a way the retry policy decides about."""
+
+    def __init__(self, failure: Failure, detail: str, answer: Answer | None = None) -> None:
+        super().__init__(detail)
+        self.failure = failure
+        self.detail = detail
+        self.answer = answer
+
+
+class _ThreadSession:
+    def __init__(self, session: requests.Session) -> None:
+        self.session = session
+        self.pid = os.getpid()
+        self.api_used_at = float("-inf")
+
+
+class Sessions:
+    """One ``requests.Session`` per thread and per process."""
+
+    def __init__(self, factory: SessionFactory | None, clock: Clock) -> None:
+        self._factory = factory or _default_session
+        self._clock = clock
+        self._local = threading.local()
+        self._open: weakref.WeakSet[requests.Session] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def current(self) -> _ThreadSession:
+        """This thread's session, made on first use and again after a fork."""
+        held: _ThreadSession | None = getattr(self._local, "held", None)
+        if held is None or held.pid != os.getpid():
+            # A forked child must not share its parent's sockets: it drops the copy unclosed.
+            session = self._factory()
+            session.headers["User-Agent"] = USER_AGENT
+            held = _ThreadSession(session)
+            self._local.held = held
+            with self._lock:
+                self._open.add(session)
+        return held
+
+    def close(self) -> None:
+        """Close every session this process opened; later requests open new ones."""
+        with self._lock:
+            sessions = [s for s in self._open]
+            self._open.clear()
+        for session in sessions:
+            session.close()
+        self._local = threading.local()
+
+
+def _default_session() -> requests.Session:
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_MAXSIZE, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+class Transport:
+    """Requests to the WaveSpeed API and to the output and upload hosts."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str,
+        request_timeout: float,
+        policy: RetryPolicy,
+        session_factory: SessionFactory | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """Raises ConfigurationError for a base URL that is not https (or http to loopback)."""
+        self.base_url = check_base_url(base_url)
+        self._api_key = api_key
+        register_secret(api_key)
+        self.request_timeout = request_timeout
+        self.policy = policy
+        self.clock = clock
+        self._sleep = sleep
+        self.sessions = Sessions(session_factory, clock)
+
+    def __repr__(self) -> str:
+        return f"<Transport {self.base_url}>"
+
+    def api_url(self, path: str) -> str:
+        """The URL of an API path (``predictions/ID/result``), its segments kept unescaped."""
+        return f"{self.base_url}{API_PREFIX}/{quote(path.strip('/'), safe='/-_.~')}"
+
+    def close(self) -> None:
+        self.sessions.close()
+
+    # --- API calls -----------------------------------------------------------------------------
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        deadline: Deadline,
+        body: Mapping[str, Any] | None = None,
+        job_id: str | None = None,
+    ) -> Any:
+        """A request that is safe to repeat (a GET, or a POST that changes nothing billable),
+        retried per the policy. Returns the envelope's ``data``.
+
+        Raises:
+            APIError (by status), APIConnectionError, ConfigurationError.
+        """
+        url = self.api_url(path)
+        retry = 0
+        while True:
+            try:
+                return self._envelope_data(self._api_attempt(method, url, body, deadline), job_id)
+            except _Failed as failed:
+                wait = self._wait_before_retry(failed, retry, deadline, submit=False)
+                if wait is None:
+                    self._give_up(failed, method, url, job_id)
+                self._log_retry(method, url, failed, retry, wait)
+                self._sleep(wait)
+                retry += 1
+
+    def submit(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        deadline: Deadline,
+        query: Mapping[str, str] | None = None,
+        read_timeout: float | None = None,
+    ) -> Any:
+        """POST a job. Retried only when the server provably did not accept it (429, or no
+        connection); sent on a fresh or recently used connection. Returns ``data``.
+
+        Raises:
+            SubmissionUncertainError: the request went out and no answer came back.
+            APIError (by status; a 5xx is ServerError, not retried), APIConnectionError.
+        """
+        url = self.api_url(path)
+        if query:
+            url += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
+        retry = 0
+        while True:
+            self._refresh_stale_connections()
+            submitted_at = dt.datetime.now(dt.timezone.utc)
+            try:
+                answer = self._api_attempt("POST", url, body, deadline, read_timeout)
+                return self._envelope_data(answer, None)
+            except _Failed as failed:
+                if failed.failure is Failure.NO_ANSWER:
+                    raise self._uncertain(path, body, submitted_at, failed) from None
+                wait = self._wait_before_retry(failed, retry, deadline, submit=True)
+                if wait is None:
+                    self._give_up(failed, "POST", url, None)
+                self._log_retry("POST", url, failed, retry, wait)
+                self._sleep(wait)
+                retry += 1
+
+    # --- other hosts ---------------------------------------------------------------------------
+
+    def open_stream(
+        self, url: str, *, deadline: Deadline, headers: Mapping[str, str] | None = None
+    ) -> requests.Response:
+        """GET ``url`` without credentials, its body left to read (see :func:`iter_body`).
+
+        Raises:
+            APIConnectionError: no answer; the caller decides about retrying.
+        """
+        session = self.sessions.current().session
+        try:
+            return session.get(
+                url, headers=dict(headers or {}), timeout=self._timeouts(deadline), stream=True
+            )
+        except requests.RequestException as error:
+            raise errors.APIConnectionError(f"cannot download: {_describe(error)}") from None
+
+    def put(
+        self, url: str, data: Any, *, headers: Mapping[str, str], deadline: Deadline
+    ) -> Answer:
+        """PUT ``data`` (bytes or a binary stream) to a presigned URL, without credentials.
+
+        Raises:
+            APIConnectionError: the upload did not complete.
+        """
+        session = self.sessions.current().session
+        try:
+            with session.put(
+                url, data=data, headers=dict(headers), timeout=self._timeouts(deadline),
+                stream=True,
+            ) as response:
+                return Answer(response.status_code, response.headers, _read_all(response, deadline))
+        except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
+            raise errors.APIConnectionError(f"upload failed: {_describe(error)}") from None
+
+    # --- one attempt ---------------------------------------------------------------------------
+
+    def _api_attempt(
+        self,
+        method: str,
+        url: str,
+        body: Mapping[str, Any] | None,
+        deadline: Deadline,
+        read_timeout: float | None = None,
+    ) -> Answer:
+        held = self.sessions.current()
+        headers = {"Authorization": f"Bearer {self._key()}", "Accept": "application/json"}
+        started = self.clock()
+        try:
+            response = held.session.request(
+                method,
+                url,
+                json=body,
+                headers=headers,
+                timeout=self._timeouts(deadline, read_timeout),
+                stream=True,
+                allow_redirects=False,
+            )
+            with response:
+                content = _read_all(response, deadline)
+            answer = Answer(response.status_code, response.headers, content)
+        except requests.exceptions.SSLError as error:
+            raise errors.APIConnectionError(f"TLS failed: {_describe(error)}") from None
+        except requests.exceptions.InvalidURL as error:
+            raise errors.ConfigurationError(f"bad URL: {_describe(error)}") from None
+        except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
+            raise _Failed(_classify(error), _describe(error)) from None
+        finally:
+            held.api_used_at = self.clock()
+        logger.debug(
+            "%s %s -> %s in %.3f s", method, redact(url), answer.status, self.clock() - started
+        )
+        status = _effective_status(answer)
+        if status == 429:
+            raise _Failed(Failure.RATE_LIMITED, "HTTP 429", answer)
+        if status >= 500:
+            raise _Failed(Failure.SERVER_ERROR, f"HTTP {status}", answer)
+        return answer
+
+    def _timeouts(
+        self, deadline: Deadline, read_timeout: float | None = None
+    ) -> tuple[float, float]:
+        remaining = deadline.remaining()
+        if remaining <= 0:
+            raise errors.APIConnectionError(f"the deadline ({deadline.seconds:g} s) has passed")
+        read = read_timeout or self.request_timeout
+        return (min(CONNECT_TIMEOUT, remaining), min(read, remaining))
+
+    def _key(self) -> str:
+        if not self._api_key:
+            raise errors.ConfigurationError(
+                "no API key: pass Client(api_key=...) or set WAVESPEED_API_KEY"
+                " (keys: https://wavespeed.ai/accesskey)"
+            )
+        return self._api_key
+
+    def _refresh_stale_connections(self) -> None:
+        held = self.sessions.current()
+        if self.clock() - held.api_used_at > FRESH_CONNECTION_SECONDS:
+            # A connection idle this long may be closing on the server's side right now; a
+            # submit sent on it could be lost with no way to tell whether it was accepted.
+            held.session.close()
+
+    # --- outcomes ------------------------------------------------------------------------------
+
+    def _wait_before_retry(
+        self, failed: _Failed, retry: int, deadline: Deadline, *, submit: bool
+    ) -> float | None:
+        retry_after = None
+        if failed.answer is not None:
+            retry_after = parse_retry_after(failed.answer.headers.get("retry-after"))
+        return self.policy.next_wait(
+            failed.failure, retry, submit=submit, remaining=deadline.remaining(),
+            retry_after=retry_after,
+        )
+
+    def _log_retry(self, method: str, url: str, failed: _Failed, retry: int, wait: float) -> None:
+        logger.info(
+            "%s %s: %s; retry %d of %d in %.2f s",
+            method, redact(url), failed.detail, retry + 1, self.policy.max_retries, wait,
+        )
+
+    def _give_up(self, failed: _Failed, method: str, url: str, job_id: str | None) -> NoReturn:
+        if failed.answer is not None:
+            raise _api_error(failed.answer, job_id)
+        raise errors.APIConnectionError(
+            f"{method} {redact(url)}: {failed.detail} (gave up after the allowed retries)"
+        )
+
+    def _uncertain(
+        self, path: str, body: Mapping[str, Any], submitted_at: dt.datetime, failed: _Failed
+    ) -> errors.SubmissionUncertainError:
+        digest = fingerprint(body)
+        logger.warning(
+            "submit to %s may have been accepted (%s); fingerprint %s",
+            path, failed.detail, digest,
+        )
+        return errors.SubmissionUncertainError(
+            f"the submit to {path} may have been accepted and billed ({failed.detail}); it was"
+            " not retried. Client.find_submission(error) looks for the job.",
+            model=path,
+            fingerprint=digest,
+            submitted_at=submitted_at,
+        )
+
+    def _envelope_data(self, answer: Answer, job_id: str | None) -> Any:
+        envelope = _json(answer, job_id)
+        if answer.status >= 300 or _effective_status(answer, envelope) >= 300:
+            raise _api_error(answer, job_id)
+        if not isinstance(envelope, Mapping) or "data" not in envelope:
+            raise errors.APIError(
+                "the answer has no envelope data", status_code=answer.status,
+                request_id=answer.request_id, job_id=job_id,
+            )
+        return envelope["data"]
+
+
+def check_base_url(base_url: str) -> str:
+    """``base_url`` without a trailing slash. Raises ConfigurationError unless it is https, or
+    http to a loopback host (a local fake or proxy)."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise errors.ConfigurationError(f"bad base URL {redact(base_url)!r}: expected https://host")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise errors.ConfigurationError(
+            f"refusing plain http to {parts.hostname}: the API key would cross the network"
+            " unencrypted (http is allowed to loopback hosts only)"
+        )
+    if parts.query or parts.fragment:
+        raise errors.ConfigurationError("the base URL must not have a query or fragment")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def iter_body(response: requests.Response, deadline: Deadline) -> Iterator[bytes]:
+    """The body in chunks as they arrive; stops with APIConnectionError at the deadline.
+
+    Each read waits at most one read timeout (clipped to the deadline when the request was
+    made), and the deadline is checked between reads.
+    """
+    raw = response.raw
+    while True:
+        if deadline.expired:
+            raise errors.APIConnectionError(
+                f"the answer was still arriving when the deadline ({deadline.seconds:g} s) passed"
+            )
+        chunk = raw.read1(READ_CHUNK_BYTES, decode_content=True)
+        if not chunk:
+            return
+        yield chunk
+
+
+def _read_all(response: requests.Response, deadline: Deadline) -> bytes:
+    chunks, size = [], 0
+    try:
+        for chunk in iter_body(response, deadline):
+            size += len(chunk)
+            if size > MAX_JSON_BYTES:
+                raise _Failed(Failure.NO_ANSWER, f"answer larger than {MAX_JSON_BYTES} bytes")
+            chunks.append(chunk)
+    except errors.APIConnectionError as error:
+        raise _Failed(Failure.NO_ANSWER, str(error)) from None
+    return b"".join(chunks)
+
+
+def _json(answer: Answer, job_id: str | None) -> Any:
+    try:
+        return json.loads(answer.body)
+    except ValueError:
+        if answer.status >= 300:
+            return None
+        raise errors.APIError(
+            f"the answer is not JSON: {shorten(answer.body.decode('utf-8', 'replace'))}",
+            status_code=answer.status, request_id=answer.request_id, job_id=job_id,
+        ) from None
+
+
+def _effective_status(answer: Answer, envelope: Any = None) -> int:
+    """The HTTP status, or the envelope's error ``code`` when HTTP says 200 but the envelope
+    does not (WaveSpeed's envelope mirrors the status; some failures only show there)."""
+    if answer.status != 200:
+        return answer.status
+    if envelope is None:
+        try:
+            envelope = json.loads(answer.body)
+        except ValueError:
+            return answer.status
+    code = envelope.get("code") if isinstance(envelope, Mapping) else None
+    if isinstance(code, int) and 400 <= code <= 599:
+        return code
+    return answer.status
+
+
+def _api_error(answer: Answer, job_id: str | None) -> errors.APIError:
+    envelope = _json(answer, job_id) if answer.body else None
+    status = _effective_status(answer, envelope)
+    message = _error_message(envelope) or shorten(answer.body.decode("utf-8", "replace")) or (
+        f"HTTP {status}"
+    )
+    code = envelope.get("code") if isinstance(envelope, Mapping) else None
+    cls = _STATUS_ERRORS.get(status) or (errors.ServerError if status >= 500 else errors.APIError)
+    error = cls(
+        redact(message),
+        status_code=status,
+        code=code if isinstance(code, int) else None,
+        request_id=answer.request_id,
+        job_id=job_id,
+    )
+    if isinstance(error, errors.RateLimitError):
+        error.retry_after = parse_retry_after(answer.headers.get("retry-after"))
+    return error
+
+
+def _error_message(envelope: Any) -> str | None:
+    if not isinstance(envelope, Mapping):
+        return None
+    for key in ("message", "error", "detail"):
+        value = envelope.get(key)
+        if isinstance(value, str) and value:
+            return shorten(value, 300)
+    return None
+
+
+def _classify(error: BaseException) -> Failure:
+    """NOT_CONNECTED only when the request provably never left: the connection itself failed."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return Failure.NOT_CONNECTED
+    reason: Any = error
+    if isinstance(error, requests.exceptions.ConnectionError) and error.args:
+        reason = error.args[0]
+        if isinstance(reason, urllib3_errors.MaxRetryError):
+            reason = reason.reason
+    if isinstance(reason, (urllib3_errors.NewConnectionError, urllib3_errors.ConnectTimeoutError)):
+        return Failure.NOT_CONNECTED
+    return Failure.NO_ANSWER
+
+
+def _describe(error: BaseException) -> str:
+    """An exception as one redacted line, without urllib3's object reprs."""
+    reason: Any = error
+    while reason.args and isinstance(reason.args[0], BaseException):
+        reason = reason.args[0]
+    if isinstance(reason, urllib3_errors.MaxRetryError) and reason.reason is not None:
+        reason = reason.reason
+    text = str(reason) or type(reason).__name__
+    return shorten(redact(text), 200)

@@ -1,0 +1,10 @@
+"""Test support for code that uses wavevid: ``FakeWaveSpeed``, a loopback WaveSpeed API.
+
+Importing this package never imports pytest; the optional pytest plugin lives in its own module.
+"""
+
+from wavevid.testing._fake_records import RequestRecord
+from wavevid.testing._fake_rules import Fault, JobScript
+from wavevid.testing.fake import FakeWaveSpeed
+
+__all__ = ["FakeWaveSpeed", "Fault", "JobScript", "RequestRecord"]
