@@ -29,7 +29,7 @@ def every_flow(fake: FakeWaveSpeed) -> list[BaseException]:
     raised: list[BaseException] = []
     client = wavevid.Client(api_key=KEY, base_url=fake.url, request_timeout=0.3, max_retries=1)
     transport = client._transport
-    transport._sleep = lambda seconds: None
+    transport.sleep = lambda seconds: None
     job = transport.submit(MODEL, {"prompt": "x"}, deadline=Deadline(5))
     fake.finish(job["id"])
     done = transport.call("GET", f"predictions/{job['id']}/result", deadline=Deadline(5))
@@ -108,7 +108,11 @@ def test_wavevid_log_debug_writes_redacted_records_to_stderr(
             "GET https://cdn.example.com/out/1.mp4?X-Amz-Signature=abc&X-Amz-Credential=d ok",
             "GET https://cdn.example.com/out/1.mp4?*** ok",
         ),
-        ("nothing secret in here", "nothing secret in here"),
+        (
+            'http://127.0.0.1:80 "PUT /upload/t?X-Amz-Signature=abc HTTP/1.1" 200 0',
+            'http://127.0.0.1:80 "PUT /upload/t?*** HTTP/1.1" 200 0',
+        ),
+        ("nothing secret in here? no", "nothing secret in here? no"),
     ],
 )
 def test_redaction_patterns(text: str, clean: str) -> None:

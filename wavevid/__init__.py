@@ -6,6 +6,7 @@ validates, submits, polls and downloads.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._logging import configure_from_environment as _configure_logging
@@ -38,12 +39,14 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchItem",
     "Catalog",
     "CatalogError",
     "Client",
     "ConfigurationError",
     "DownloadError",
     "InvalidParametersError",
+    "Job",
     "JobFailedError",
     "JobTimeoutError",
     "Model",
@@ -54,9 +57,11 @@ __all__ = [
     "ServerError",
     "SubmissionUncertainError",
     "UnknownModelError",
+    "VideoResult",
     "WavevidError",
     "WebhookVerificationError",
     "__version__",
+    "generate_video",
     "load_catalog",
     "validate_catalog",
 ]
@@ -64,14 +69,24 @@ __all__ = [
 _configure_logging()
 
 if TYPE_CHECKING:
+    from ._default import generate_video
     from .client import Client
+    from .jobs import Job
+    from .results import BatchItem, VideoResult
+
+# The client (and requests with it) loads on first use: code that only reads the catalog, such
+# as a form validating input at import time, does not pay for it.
+_LAZY = {
+    "Client": "client",
+    "Job": "jobs",
+    "VideoResult": "results",
+    "BatchItem": "results",
+    "generate_video": "_default",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # The client (and requests with it) loads on first use: code that only reads the catalog,
-    # such as a form validating input at import time, does not pay for it.
-    if name == "Client":
-        from .client import Client
-
-        return Client
+    if name in _LAZY:
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
     raise AttributeError(f"module 'wavevid' has no attribute {name!r}")

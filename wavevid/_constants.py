@@ -67,3 +67,49 @@ POOL_MAXSIZE = 2
 READ_CHUNK_BYTES = 64 * 1024
 #: Largest JSON body accepted from the API (bytes).
 MAX_JSON_BYTES = 16 * 1024 * 1024
+
+# --- jobs ----------------------------------------------------------------------------------------
+
+#: The overall deadline of generate() and Job.wait(): submit, queue and processing (seconds).
+JOB_TIMEOUT = 900.0
+#: Read timeout of a sync-mode submit, which holds the answer until the video is ready.
+SYNC_READ_TIMEOUT = 150.0
+#: Polls while the job runs, relative to its expected time E (after it leaves the queue):
+#: every min(EARLY_POLL_CAP, E * EARLY_POLL_FRACTION) s until E, one poll at E, then every
+#: max(LATE_POLL_MIN, E * LATE_POLL_FRACTION) s growing by LATE_POLL_GROWTH, up to LATE_POLL_CAP.
+EARLY_POLL_FRACTION = 0.25
+EARLY_POLL_CAP = 3.0
+LATE_POLL_FRACTION = 0.1
+LATE_POLL_MIN = 1.0
+LATE_POLL_GROWTH = 1.15
+LATE_POLL_CAP = 5.0
+#: No two polls closer than this (seconds), whatever the schedule says.
+MIN_POLL_INTERVAL = 0.5
+#: How often a progress callback hears about time passing between polls (seconds).
+PROGRESS_TICK = 1.0
+#: Share of the progress bar for the job; the download fills the rest.
+JOB_PROGRESS_SHARE = 0.9
+
+# --- downloads and uploads -----------------------------------------------------------------------
+
+#: Deadline of one output download (seconds); separate from the job's.
+DOWNLOAD_TIMEOUT = 600.0
+#: Times a cut download is resumed with a Range request before giving up.
+DOWNLOAD_RESUMES = 3
+#: Bytes read at once while downloading.
+DOWNLOAD_CHUNK_BYTES = 1024 * 1024
+#: Deadline of one upload (seconds).
+UPLOAD_TIMEOUT = 600.0
+#: Bytes read from a local file (or sliced from bytes) and sent at once while uploading.
+UPLOAD_CHUNK_BYTES = 256 * 1024
+#: A stream that cannot seek (a pipe, a socket) is copied to a temporary file first, to learn
+#: its size before announcing it; up to this many bytes stay in memory, beyond it goes to disk.
+UPLOAD_SPOOL_MEMORY_BYTES = 1024 * 1024
+
+# --- batches -------------------------------------------------------------------------------------
+
+#: Jobs in flight at once in generate_many (the default account tier allows 3 concurrent tasks).
+BATCH_WORKERS = 3
+#: find_submission looks at jobs created from this long before the uncertain submit (seconds):
+#: our clock and WaveSpeed's may differ.
+FIND_SUBMISSION_SLACK = 120.0

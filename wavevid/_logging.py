@@ -22,7 +22,8 @@ _MIN_SECRET_CHARS = 6
 _PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[^\s'\",]+"), r"\1***"),
     (re.compile(r"whsec_[A-Za-z0-9+/=_-]+"), "whsec_***"),
-    (re.compile(r"(?i)(https?://[^\s?#'\"]+)\?[^\s#'\"]+"), r"\1?***"),
+    # A query after a URL or a bare path (urllib3 logs "PUT /upload/x?X-Amz-Signature=...").
+    (re.compile(r"((?:https?://[^\s/?#'\"]+)?/[^\s?#'\"]*)\?[^\s#'\"]+"), r"\1?***"),
 ]
 _HANDLER_MARK = "_wavevid_handler"
 

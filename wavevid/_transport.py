@@ -50,6 +50,8 @@ get_logger("urllib3.connectionpool")  # it logs request lines, signed query stri
 
 USER_AGENT = f"wavevid/{__version__} python/{platform.python_version()}"
 SessionFactory = Callable[[], requests.Session]
+#: Makes a raw request body (bytes, a file, or a sized iterable of bytes) and its headers.
+Content = Callable[[], tuple[Any, Mapping[str, str]]]
 
 _STATUS_ERRORS: dict[int, type[errors.APIError]] = {
     400: errors.BadRequestError,
@@ -152,7 +154,8 @@ class Transport:
         self.request_timeout = request_timeout
         self.policy = policy
         self.clock = clock
-        self._sleep = sleep
+        self.sleep = sleep
+        """Waits between retries; injectable so tests never sleep."""
         self.sessions = Sessions(session_factory, clock)
 
     def __repr__(self) -> str:
@@ -174,10 +177,16 @@ class Transport:
         *,
         deadline: Deadline,
         body: Mapping[str, Any] | None = None,
+        content: Content | None = None,
         job_id: str | None = None,
     ) -> Any:
         """A request that is safe to repeat (a GET, or a POST that changes nothing billable),
         retried per the policy. Returns the envelope's ``data``.
+
+        Args:
+            body: sent as JSON.
+            content: instead of ``body``, makes a raw body and its headers for each attempt
+                (a retry must send the body again from its start).
 
         Raises:
             APIError (by status), APIConnectionError, ConfigurationError.
@@ -186,13 +195,14 @@ class Transport:
         retry = 0
         while True:
             try:
-                return self._envelope_data(self._api_attempt(method, url, body, deadline), job_id)
+                answer = self._api_attempt(method, url, body, deadline, content=content)
+                return self._envelope_data(answer, job_id)
             except _Failed as failed:
                 wait = self._wait_before_retry(failed, retry, deadline, submit=False)
                 if wait is None:
                     self._give_up(failed, method, url, job_id)
                 self._log_retry(method, url, failed, retry, wait)
-                self._sleep(wait)
+                self.sleep(wait)
                 retry += 1
 
     def submit(
@@ -228,7 +238,7 @@ class Transport:
                 if wait is None:
                     self._give_up(failed, "POST", url, None)
                 self._log_retry("POST", url, failed, retry, wait)
-                self._sleep(wait)
+                self.sleep(wait)
                 retry += 1
 
     # --- other hosts ---------------------------------------------------------------------------
@@ -276,23 +286,29 @@ class Transport:
         body: Mapping[str, Any] | None,
         deadline: Deadline,
         read_timeout: float | None = None,
+        content: Content | None = None,
     ) -> Answer:
         held = self.sessions.current()
         headers = {"Authorization": f"Bearer {self._key()}", "Accept": "application/json"}
+        data = None
+        if content is not None:
+            data, content_headers = content()
+            headers.update(content_headers)
         started = self.clock()
         try:
             response = held.session.request(
                 method,
                 url,
                 json=body,
+                data=data,
                 headers=headers,
                 timeout=self._timeouts(deadline, read_timeout),
                 stream=True,
                 allow_redirects=False,
             )
             with response:
-                content = _read_all(response, deadline)
-            answer = Answer(response.status_code, response.headers, content)
+                received = _read_all(response, deadline)
+            answer = Answer(response.status_code, response.headers, received)
         except requests.exceptions.SSLError as error:
             raise errors.APIConnectionError(f"TLS failed: {_describe(error)}") from None
         except requests.exceptions.InvalidURL as error:
@@ -414,7 +430,9 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def iter_body(response: requests.Response, deadline: Deadline) -> Iterator[bytes]:
+def iter_body(
+    response: requests.Response, deadline: Deadline, chunk_bytes: int = READ_CHUNK_BYTES
+) -> Iterator[bytes]:
     """The body in chunks as they arrive; stops with APIConnectionError at the deadline.
 
     Each read waits at most one read timeout (clipped to the deadline when the request was
@@ -426,7 +444,7 @@ def iter_body(response: requests.Response, deadline: Deadline) -> Iterator[bytes
             raise errors.APIConnectionError(
                 f"the answer was still arriving when the deadline ({deadline.seconds:g} s) passed"
             )
-        chunk = raw.read1(READ_CHUNK_BYTES, decode_content=True)
+        chunk = raw.read1(chunk_bytes, decode_content=True)
         if not chunk:
             return
         yield chunk
@@ -480,13 +498,24 @@ def _api_error(answer: Answer, job_id: str | None) -> errors.APIError:
         f"HTTP {status}"
     )
     code = envelope.get("code") if isinstance(envelope, Mapping) else None
+    return error_for_status(
+        status, message, answer, code=code if isinstance(code, int) else None, job_id=job_id
+    )
+
+
+def error_for_status(
+    status: int,
+    message: str,
+    answer: Answer,
+    *,
+    code: int | None = None,
+    job_id: str | None = None,
+) -> errors.APIError:
+    """The error class for an HTTP status (RateLimitError with its Retry-After), the message
+    redacted, the request id taken from ``answer``."""
     cls = _STATUS_ERRORS.get(status) or (errors.ServerError if status >= 500 else errors.APIError)
     error = cls(
-        redact(message),
-        status_code=status,
-        code=code if isinstance(code, int) else None,
-        request_id=answer.request_id,
-        job_id=job_id,
+        redact(message), status_code=status, code=code, request_id=answer.request_id, job_id=job_id
     )
     if isinstance(error, errors.RateLimitError):
         error.retry_after = parse_retry_after(answer.headers.get("retry-after"))

@@ -191,13 +191,17 @@ class Catalog:
         """Every model name, in load order."""
         return list(self._models)
 
+    def find(self, key: str) -> Model | None:
+        """The model with this name, alias or path, or None."""
+        return self._index.get(key.strip().lower())
+
     def get(self, key: str) -> Model:
         """The model with this name, alias or WaveSpeed path (case does not matter).
 
         Raises:
             UnknownModelError: with the closest known names.
         """
-        model = self._index.get(key.strip().lower())
+        model = self.find(key)
         if model is None:
             matches = difflib.get_close_matches(key.lower(), self._index, n=CLOSE_MATCHES)
             raise UnknownModelError(key, matches)

@@ -9,7 +9,7 @@ key can never be used), and may ask for:
 
 - ``fake_wavespeed``: a running :class:`~wavevid.testing.FakeWaveSpeed` (fast jobs), stopped
   after the test;
-- ``wavevid_client``: a :class:`wavevid.Client` bound to it.
+- ``wavevid_client``: a :class:`wavevid.Client` bound to it, polling every FAKE_POLL_INTERVAL.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from wavevid.testing import FakeWaveSpeed
 
 #: How long a fake job processes, in seconds: long enough to be polled, short enough for tests.
 FAKE_PROCESSING_SECONDS = 0.05
+#: The client's fixed poll interval against the fake (real schedules follow the catalog's
+#: expected times, which are tens of seconds).
+FAKE_POLL_INTERVAL = 0.01
 
 
 @pytest.fixture(autouse=True)
@@ -43,5 +46,9 @@ def fake_wavespeed() -> Iterator[FakeWaveSpeed]:
 @pytest.fixture
 def wavevid_client(fake_wavespeed: FakeWaveSpeed) -> Iterator[wavevid.Client]:
     """A Client talking to ``fake_wavespeed``, closed after the test."""
-    with wavevid.Client(api_key=fake_wavespeed.api_key, base_url=fake_wavespeed.url) as client:
+    with wavevid.Client(
+        api_key=fake_wavespeed.api_key,
+        base_url=fake_wavespeed.url,
+        poll_interval=FAKE_POLL_INTERVAL,
+    ) as client:
         yield client
