@@ -1,4 +1,4 @@
-# Runs the examples in every docs/*.md file: one test per document.
+# Runs the examples in README.md and every docs/*.md file: one test per document.
 #
 # The convention a document follows:
 # - A fenced ```yaml block whose first line is `# file: <relative path>` is written to that path
@@ -8,7 +8,11 @@
 # - Fenced ```python blocks are executed in document order, in one namespace per document, with
 #   that temporary directory as the working directory.
 # - A block directly preceded by the line `<!-- not-run -->` is skipped.
-# - Blocks in any other language (console, text, json, ...) are ignored.
+# - In fenced ```console blocks, each line starting with `$ ` whose command (after any last
+#   `&&`) is `wavevid ...` is run in-process through wavevid.cli.main, against a
+#   FakeWaveSpeed that the WAVESPEED_* variables point to, with fast polling. It must exit 0,
+#   or with the code a trailing `# exit N` states. Other lines are the output shown; not checked.
+# - Blocks in any other language (text, json, ...) are ignored.
 # - Fences start at the beginning of a line: ```LANGUAGE opens a block, ``` alone closes it.
 #
 # A failing example reports the document, the line of its block's opening fence, and the
@@ -17,17 +21,20 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
 import re
+import shlex
 import traceback
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
-DOCUMENTS = sorted(DOCS.glob("*.md"))
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+EXIT_MARK = re.compile(r"\s#\s*exit\s+(\d+)\s*$")
 NOT_RUN = "<!-- not-run -->"
 FENCE = "```"
 FILE_MARK = re.compile(r"#\s*file:\s*(\S.*?)\s*")
@@ -98,6 +105,56 @@ def run_python(document: Path, block: Block, namespace: dict[str, Any]) -> None:
     pytest.fail(f"{where}:\n{trace}", pytrace=False)
 
 
+class ShellRunner:
+    """Runs a document's ``wavevid`` command lines against one fake, started on first use."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+        self._fake: Any = None
+
+    def run(self, document: Path, block: Block) -> None:
+        for offset, line in enumerate(block.text.splitlines(), start=1):
+            command = line[2:].split("&&")[-1] if line.startswith("$ ") else ""
+            expected = EXIT_MARK.search(command)
+            command = EXIT_MARK.sub("", command)
+            argv = shlex.split(command, comments=True)
+            if argv[:1] != ["wavevid"]:
+                continue
+            self._start()
+            code = self._main(argv[1:])
+            wanted = int(expected[1]) if expected else 0
+            if code != wanted:
+                where = f"{document.name}, line {block.line + offset}: `{command.strip()}`"
+                pytest.fail(f"{where} exited {code}, not {wanted}", pytrace=False)
+
+    def _main(self, argv: list[str]) -> int:
+        from wavevid.cli import main
+
+        return main(argv)
+
+    def _start(self) -> None:
+        if self._fake is not None:
+            return
+        import wavevid
+        from wavevid import _cli_jobs
+        from wavevid.testing import FakeWaveSpeed
+
+        self._fake = FakeWaveSpeed(processing_seconds=0.05).start()
+        self._monkeypatch.setenv("WAVESPEED_API_KEY", self._fake.api_key)
+        self._monkeypatch.setenv("WAVESPEED_BASE_URL", self._fake.url)
+
+        def fast_client(arguments: argparse.Namespace) -> wavevid.Client:
+            return wavevid.Client(catalog_paths=arguments.catalog, poll_interval=0.01)
+
+        self._monkeypatch.setattr(_cli_jobs, "client_for", fast_client)
+        self._monkeypatch.setattr(_cli_jobs, "DEMO_PROCESSING_SECONDS", 0.05)
+        self._monkeypatch.setattr(_cli_jobs, "DEMO_POLL_INTERVAL", 0.01)
+
+    def stop(self) -> None:
+        if self._fake is not None:
+            self._fake.stop()
+
+
 def restore_environment(saved: dict[str, str]) -> None:
     """Put ``os.environ`` back as ``saved`` after an example changed it."""
     for name in set(os.environ) - set(saved):
@@ -114,6 +171,7 @@ def test_examples(document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {"__name__": "__main__"}
     saved = dict(os.environ)
+    shell = ShellRunner(monkeypatch)
     try:
         for block in read_blocks(document):
             if block.skipped:
@@ -122,5 +180,8 @@ def test_examples(document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
                 write_file(document, block, tmp_path)
             elif block.language == "python":
                 run_python(document, block, namespace)
+            elif block.language == "console":
+                shell.run(document, block)
     finally:
+        shell.stop()
         restore_environment(saved)

@@ -207,9 +207,9 @@ def test_progress_through_generate(
 def test_generate_video_returns_the_original_plans_dict(
     fake_wavespeed: FakeWaveSpeed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import wavevid._default as default
-
-    monkeypatch.setattr(default, "_default", client_for(fake_wavespeed))
+    monkeypatch.setenv("WAVESPEED_API_KEY", fake_wavespeed.api_key)
+    monkeypatch.setenv("WAVESPEED_BASE_URL", fake_wavespeed.url)
+    monkeypatch.setenv("WAVEVID_POLL_INTERVAL", "0.01")
     seen: list[float] = []
     info = wavevid.generate_video(
         "a red fox in snow", model="hunyuan-video-1.5", duration=5, resolution="720p",
@@ -361,3 +361,43 @@ def test_webhook_url_goes_in_the_query(
 
 def test_webhook_secret(wavevid_client: wavevid.Client, fake_wavespeed: FakeWaveSpeed) -> None:
     assert wavevid_client.webhook_secret() == fake_wavespeed.webhook_secret
+
+
+def test_the_default_client_follows_the_environment(
+    fake_wavespeed: FakeWaveSpeed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wavevid._default import default_client
+
+    monkeypatch.setenv("WAVESPEED_API_KEY", fake_wavespeed.api_key)
+    first = default_client()
+    assert default_client() is first
+    with FakeWaveSpeed(processing_seconds=0.01) as other:
+        monkeypatch.setenv("WAVESPEED_BASE_URL", other.url)
+        assert default_client() is not first
+        assert default_client().base_url == other.url
+
+
+def test_a_bad_poll_interval_variable_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WAVEVID_POLL_INTERVAL", "often")
+    with pytest.raises(errors.ConfigurationError, match="WAVEVID_POLL_INTERVAL"):
+        wavevid.Client(api_key="k")
+
+
+def test_a_failed_download_names_the_completed_job(
+    wavevid_client: wavevid.Client, fake_wavespeed: FakeWaveSpeed, tmp_path: Path
+) -> None:
+    fake_wavespeed.add_fault(Fault("download", status=404, times=None))
+    with pytest.raises(errors.DownloadError) as raised:
+        wavevid_client.generate("ltx-2-fast", prompt="x", output_path=tmp_path / "v.mp4")
+    (job_id,) = fake_wavespeed.jobs
+    assert raised.value.job_id == job_id
+
+
+def test_wait_reports_done_once(wavevid_client: wavevid.Client) -> None:
+    seen: list[tuple[float, str]] = []
+    job = wavevid_client.submit("ltx-2-fast", prompt="x")
+    job.wait(timeout=5, progress_callback=lambda f, m: seen.append((f, m)))
+    assert seen[-1] == (1.0, "done")
+    assert [f for f, _ in seen].count(1.0) == 1

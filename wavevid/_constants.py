@@ -41,6 +41,9 @@ API_KEY_ENV = "WAVESPEED_API_KEY"
 BASE_URL_ENV = "WAVESPEED_BASE_URL"
 #: ``debug`` or ``info`` switches on a stderr handler for the ``wavevid`` loggers.
 LOG_ENV = "WAVEVID_LOG"
+#: Seconds between polls for clients made without ``poll_interval`` (default: the schedule
+#: from each model's expected time). Meant for tests against a fake.
+POLL_INTERVAL_ENV = "WAVEVID_POLL_INTERVAL"
 
 # --- HTTP ----------------------------------------------------------------------------------------
 
@@ -113,3 +116,19 @@ BATCH_WORKERS = 3
 #: find_submission looks at jobs created from this long before the uncertain submit (seconds):
 #: our clock and WaveSpeed's may differ.
 FIND_SUBMISSION_SLACK = 120.0
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+#: Largest accepted difference between a delivery's ``webhook-timestamp`` and our clock, in
+#: either direction (seconds). WaveSpeed's documented maximum age.
+WEBHOOK_TOLERANCE = 300.0
+#: The signature scheme version WaveSpeed writes in ``webhook-signature: v3,<hex>``.
+WEBHOOK_SIGNATURE_VERSION = "v3"
+#: The prefix of a WaveSpeed webhook secret; the key is the rest, as raw UTF-8 bytes.
+WEBHOOK_SECRET_PREFIX = "whsec_"
+#: The headers of a signed delivery (lowercase).
+WEBHOOK_ID_HEADER = "webhook-id"
+WEBHOOK_TIMESTAMP_HEADER = "webhook-timestamp"
+WEBHOOK_SIGNATURE_HEADER = "webhook-signature"
+#: Longest ``webhook-timestamp`` value read, in digits (Unix seconds have 10 until 2286).
+WEBHOOK_TIMESTAMP_DIGITS = 12

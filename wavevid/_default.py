@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
+from ._constants import API_KEY_ENV, BASE_URL_ENV, CATALOG_PATH_ENV, POLL_INTERVAL_ENV
 from ._progress import ProgressCallback
 from .client import Client
 
+_ENVIRONMENT = (API_KEY_ENV, BASE_URL_ENV, CATALOG_PATH_ENV, POLL_INTERVAL_ENV)
 _default: Client | None = None
+_default_environment: tuple[str | None, ...] = ()
 _default_lock = threading.Lock()
 
 
 def default_client() -> Client:
     """The process-wide Client configured from the environment (``WAVESPEED_API_KEY``,
-    ``WAVESPEED_BASE_URL``, ``WAVEVID_CATALOG_PATH``), made on first use; thread-safe."""
-    global _default
+    ``WAVESPEED_BASE_URL``, ``WAVEVID_CATALOG_PATH``, ``WAVEVID_POLL_INTERVAL``): made on first
+    use, and again when one of those variables has changed since (a rotated key, a test
+    pointing at another fake). Thread-safe."""
+    global _default, _default_environment
+    environment = tuple(map(os.environ.get, _ENVIRONMENT))
     with _default_lock:
-        if _default is None:
-            _default = Client()
+        if _default is None or environment != _default_environment:
+            if _default is not None:
+                _default.close()
+            _default, _default_environment = Client(), environment
         return _default
 
 

@@ -58,7 +58,11 @@ class Progress:
         self._report(fraction, f"processing ({seconds:.0f} s of about {expected:.0f} s)")
 
     def job_completed(self) -> None:
-        self._report(self._share, "completed" if self._share < 1.0 else "done")
+        """The job ended well: the end, unless a download follows (``finished`` then)."""
+        if self._share < 1.0:
+            self._report(self._share, "completed")
+        else:
+            self.finished()
 
     def downloading(self, received: int, total: int | None) -> None:
         if total:
@@ -70,7 +74,9 @@ class Progress:
         self._report(fraction, message)
 
     def finished(self) -> None:
-        self._report(1.0, "done")
+        """Everything is done: exactly 1.0, reported once."""
+        if self._callback is not None and self._last < 1.0:
+            self._report(1.0, "done")
 
     def _report(self, fraction: float, message: str) -> None:
         if self._callback is None:

@@ -257,7 +257,7 @@ class Transport:
                 url, headers=dict(headers or {}), timeout=self._timeouts(deadline), stream=True
             )
         except requests.RequestException as error:
-            raise errors.APIConnectionError(f"cannot download: {_describe(error)}") from None
+            raise errors.APIConnectionError(f"cannot download: {describe_error(error)}") from None
 
     def put(
         self, url: str, data: Any, *, headers: Mapping[str, str], deadline: Deadline
@@ -275,7 +275,7 @@ class Transport:
             ) as response:
                 return Answer(response.status_code, response.headers, _read_all(response, deadline))
         except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
-            raise errors.APIConnectionError(f"upload failed: {_describe(error)}") from None
+            raise errors.APIConnectionError(f"upload failed: {describe_error(error)}") from None
 
     # --- one attempt ---------------------------------------------------------------------------
 
@@ -310,11 +310,11 @@ class Transport:
                 received = _read_all(response, deadline)
             answer = Answer(response.status_code, response.headers, received)
         except requests.exceptions.SSLError as error:
-            raise errors.APIConnectionError(f"TLS failed: {_describe(error)}") from None
+            raise errors.APIConnectionError(f"TLS failed: {describe_error(error)}") from None
         except requests.exceptions.InvalidURL as error:
-            raise errors.ConfigurationError(f"bad URL: {_describe(error)}") from None
+            raise errors.ConfigurationError(f"bad URL: {describe_error(error)}") from None
         except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
-            raise _Failed(_classify(error), _describe(error)) from None
+            raise _Failed(_classify(error), describe_error(error)) from None
         finally:
             held.api_used_at = self.clock()
         logger.debug(
@@ -546,7 +546,7 @@ def _classify(error: BaseException) -> Failure:
     return Failure.NO_ANSWER
 
 
-def _describe(error: BaseException) -> str:
+def describe_error(error: BaseException) -> str:
     """An exception as one redacted line, without urllib3's object reprs."""
     reason: Any = error
     while reason.args and isinstance(reason.args[0], BaseException):
@@ -554,4 +554,4 @@ def _describe(error: BaseException) -> str:
     if isinstance(reason, urllib3_errors.MaxRetryError) and reason.reason is not None:
         reason = reason.reason
     text = str(reason) or type(reason).__name__
-    return shorten(redact(text), 200)
+    return shorten(" ".join(redact(text).split()), 200)

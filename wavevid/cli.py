@@ -1,23 +1,39 @@
-"""The ``wavevid`` command.
+"""The ``wavevid`` command (also ``python -m wavevid``).
 
-Exit codes: 0 success; 2 bad usage, unknown model or a bad catalog.
+Exit codes: 0 success; 1 the job failed or the service answered an error; 2 bad usage, invalid
+parameters, an unknown model, a missing key or a bad catalog; 3 catalog drift; 4 our deadline
+passed while the job still runs (its id is printed); 5 the submit may have been accepted.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Mapping, Sequence
-from typing import Any, TextIO
+import traceback
+from collections.abc import Sequence
 
-from . import __version__
-from .catalog import Catalog, Model, builtin_folder, environment_folders, load_catalog
-from .catalog import validate_catalog as find_catalog_problems
-from .errors import CatalogError, UnknownModelError
+from . import __version__, _cli_catalog, _cli_jobs
+from .errors import (
+    CatalogError,
+    ConfigurationError,
+    InvalidParametersError,
+    JobTimeoutError,
+    SubmissionUncertainError,
+    UnknownModelError,
+    WavevidError,
+)
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_TIMEOUT = 4
+EXIT_UNCERTAIN = 5
+EXIT_INTERRUPTED = 130
+
+_USAGE_ERRORS = (
+    CatalogError, ConfigurationError, InvalidParametersError, UnknownModelError,
+    _cli_jobs.UsageError,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,9 +41,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     try:
         code: int = arguments.run(arguments, sys.stdout)
-    except (CatalogError, UnknownModelError) as error:
-        print(f"wavevid: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    except KeyboardInterrupt as interrupt:
+        job_id = getattr(interrupt, "job_id", None)
+        resume = f"; job {job_id} still runs: wavevid wait {job_id} -o FILE" if job_id else ""
+        return _fail(arguments, EXIT_INTERRUPTED, f"interrupted{resume}")
+    except JobTimeoutError as error:
+        resume = f"resume: wavevid wait {error.job_id} -o FILE"
+        return _fail(arguments, EXIT_TIMEOUT, f"{error}; {resume}")
+    except SubmissionUncertainError as error:
+        when = error.submitted_at.isoformat(timespec="seconds")
+        hint = f"; check `wavevid jobs --model {error.model}` for a job created after {when}"
+        return _fail(arguments, EXIT_UNCERTAIN, f"{error}{hint}")
+    except _USAGE_ERRORS as error:
+        return _fail(arguments, EXIT_USAGE, str(error))
+    except WavevidError as error:
+        return _fail(arguments, EXIT_FAILED, str(error))
+    return code
+
+
+def _fail(arguments: argparse.Namespace, code: int, message: str) -> int:
+    if arguments.debug:
+        traceback.print_exc()
+    print(f"wavevid: {message}", file=sys.stderr)
     return code
 
 
@@ -40,133 +75,11 @@ def _parser() -> argparse.ArgumentParser:
         "--catalog", action="append", default=[], metavar="FOLDER",
         help="an extra catalog folder, read after WAVEVID_CATALOG_PATH (repeatable)",
     )
+    parser.add_argument("--debug", action="store_true", help="print tracebacks with errors")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-
-    models = commands.add_parser("models", help="list the catalog's models")
-    models.add_argument("--json", action="store_true", help="one JSON document, for scripts")
-    models.set_defaults(run=_models)
-
-    show = commands.add_parser("show", help="a model's parameters")
-    show.add_argument("model", help="name, alias or WaveSpeed path")
-    show.set_defaults(run=_show)
-
-    catalog = commands.add_parser("catalog", help="check the catalog, find its folders")
-    actions = catalog.add_subparsers(required=True, metavar="ACTION")
-    validate = actions.add_parser("validate", help="list every problem, one per line")
-    validate.add_argument("folders", nargs="*", metavar="FOLDER")
-    validate.set_defaults(run=_validate)
-    path = actions.add_parser("path", help="the folders read, in load order")
-    path.set_defaults(run=_path)
+    _cli_jobs.add_commands(commands)
+    _cli_catalog.add_commands(commands)
     return parser
-
-
-def _catalog(arguments: argparse.Namespace) -> Catalog:
-    return load_catalog(*arguments.catalog)
-
-
-def _models(arguments: argparse.Namespace, out: TextIO) -> int:
-    models = list(_catalog(arguments))
-    if arguments.json:
-        json.dump([_summary(model) for model in models], out, indent=2)
-        out.write("\n")
-        return EXIT_OK
-    rows = [("NAME", "TASK", "PRICE", "VERIFIED", "PATH")]
-    rows += [
-        (m.name, m.task, _price(m.pricing), _yes(m.verified), m.path) for m in models
-    ]
-    _table(rows, out)
-    return EXIT_OK
-
-
-def _show(arguments: argparse.Namespace, out: TextIO) -> int:
-    model = _catalog(arguments).get(arguments.model)
-    out.write(f"{model.title} ({model.name})\n  path: {model.path}\n  task: {model.task}\n")
-    out.write(f"  price: {_price(model.pricing)}\n  verified: {_yes(model.verified)}\n")
-    if model.aliases:
-        out.write(f"  aliases: {', '.join(model.aliases)}\n")
-    rows = [("PARAMETER", "TYPE", "DEFAULT", "ALLOWED", "NOTES")]
-    for name, spec in model.parameters.items():
-        rows.append((name, _type_of(spec), _default(spec), _allowed(spec), _notes(model, name)))
-    out.write("\n")
-    _table(rows, out)
-    return EXIT_OK
-
-
-def _validate(arguments: argparse.Namespace, out: TextIO) -> int:
-    problems = find_catalog_problems(*arguments.catalog, *arguments.folders)
-    for problem in problems:
-        out.write(f"{problem}\n")
-    if problems:
-        return EXIT_USAGE
-    out.write("catalog OK\n")
-    return EXIT_OK
-
-
-def _path(arguments: argparse.Namespace, out: TextIO) -> int:
-    out.write(f"built-in: {builtin_folder()}\n")
-    for folder in environment_folders():
-        out.write(f"WAVEVID_CATALOG_PATH: {folder}\n")
-    for folder in arguments.catalog:
-        out.write(f"--catalog: {folder}\n")
-    return EXIT_OK
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def _summary(model: Model) -> dict[str, Any]:
-    return {
-        "name": model.name,
-        "title": model.title,
-        "task": model.task,
-        "path": model.path,
-        "aliases": list(model.aliases),
-        "verified": model.verified,
-        "pricing": model.pricing,
-    }
-
-
-def _price(rule: Mapping[str, Any]) -> str:
-    if "per_run" in rule:
-        return f"${rule['per_run']}/run"
-    per_second = rule.get("per_second")
-    if isinstance(per_second, Mapping):
-        rates = ", ".join(f"{value} ${rate}/s" for value, rate in per_second["rates"].items())
-        return f"by {per_second['by']}: {rates}"
-    if per_second is not None:
-        return f"${per_second}/s"
-    return "unknown"
-
-
-def _type_of(spec: Mapping[str, Any]) -> str:
-    kind = spec.get("type", "any")
-    return "|".join(kind) if isinstance(kind, list) else str(kind)
-
-
-def _default(spec: Mapping[str, Any]) -> str:
-    return json.dumps(spec["default"]) if "default" in spec else ""
-
-
-def _allowed(spec: Mapping[str, Any]) -> str:
-    if "enum" in spec:
-        return ", ".join(str(value) for value in spec["enum"])
-    limits = (("minimum", ">="), ("maximum", "<="))
-    return " ".join(f"{word} {spec[key]}" for key, word in limits if key in spec)
-
-
-def _notes(model: Model, name: str) -> str:
-    notes = ["required"] if name in model.required else []
-    if name in model.media:
-        notes.append(f"{model.media[name]}: URL, or a local file to upload")
-    return ", ".join(notes)
-
-
-def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    for row in rows:
-        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        out.write("  ".join(cells).rstrip() + "\n")
 
 
 if __name__ == "__main__":

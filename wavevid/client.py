@@ -27,6 +27,7 @@ from ._constants import (
     JOB_PROGRESS_SHARE,
     JOB_TIMEOUT,
     MAX_RETRIES,
+    POLL_INTERVAL_ENV,
     REQUEST_TIMEOUT,
     SYNC_READ_TIMEOUT,
     UPLOAD_TIMEOUT,
@@ -38,7 +39,13 @@ from ._retry import RetryPolicy
 from ._transport import SessionFactory, Transport
 from .batch import BatchProgress, run_batch
 from .catalog import Catalog, Model, load_catalog
-from .errors import APIError, DownloadError, SubmissionUncertainError, UnknownModelError
+from .errors import (
+    APIError,
+    ConfigurationError,
+    DownloadError,
+    SubmissionUncertainError,
+    UnknownModelError,
+)
 from .jobs import Job, Poller, Stopped, attach_job
 from .payload import fingerprint, is_local_media, with_defaults
 from .results import BatchItem, VideoResult
@@ -60,8 +67,8 @@ class Client:
             refused unless the host is loopback.
         catalog_paths: extra catalog folders, read after ``WAVEVID_CATALOG_PATH``'s.
         request_timeout: seconds one HTTP request may wait for the server; never a job deadline.
-        poll_interval: None to schedule polls from the model's expected time; a number to
-            poll at that fixed interval.
+        poll_interval: None to schedule polls from the model's expected time (or the fixed
+            interval in ``WAVEVID_POLL_INTERVAL``); a number to poll at that fixed interval.
         max_retries: retries of safe requests (a submit is retried only when provably not
             accepted).
         session_factory: makes each thread's ``requests.Session`` (proxies, CA bundle, mTLS).
@@ -87,6 +94,8 @@ class Client:
         self._catalog: Catalog | None = None
         self._catalog_lock = threading.Lock()
         self._clock = clock
+        if poll_interval is None and os.environ.get(POLL_INTERVAL_ENV):
+            poll_interval = _positive_float(POLL_INTERVAL_ENV, os.environ[POLL_INTERVAL_ENV])
         self._poller = Poller(self._fetch_job, clock, sleep, poll_interval)
         self._transport = Transport(
             api_key=api_key if api_key is not None else os.environ.get(API_KEY_ENV),
@@ -398,6 +407,12 @@ class Client:
         except KeyboardInterrupt as interrupt:
             attach_job(interrupt, job.id)
             raise
+        except DownloadError as error:
+            error.job_id = job.id
+            if hasattr(error, "add_note"):
+                error.add_note(f"job {job.id} completed; client.download(client.get_job("
+                               f"{job.id!r}), path) downloads it again")
+            raise
         progress.finished()
         catalog_model = self.catalog.find(model)
         return VideoResult(
@@ -487,3 +502,13 @@ def _iso(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _positive_float(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be a positive number of seconds, not {text!r}")
+    return value

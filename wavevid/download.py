@@ -17,7 +17,6 @@ import io
 import os
 import re
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -32,7 +31,7 @@ from ._deadline import Deadline
 from ._logging import get_logger, redact
 from ._retry import parse_retry_after
 from ._text import shorten
-from ._transport import Transport, iter_body
+from ._transport import Transport, describe_error, iter_body
 
 __all__ = ["ProgressFn", "check_writable", "download_to_bytes", "download_to_path"]
 
@@ -55,7 +54,6 @@ _READ_ERRORS = (
     OSError,
 )
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
-_QUERY = re.compile(r"(\S)\?\S+")
 _EXPIRED_HINT = (
     "output URLs are temporary: WaveSpeed deletes outputs after 7 days, and an output host"
     " answering 403 or 404 usually means the URL has expired"
@@ -274,7 +272,7 @@ class _Download:
                 retry.wait,
             )
             if retry.wait > 0:
-                time.sleep(retry.wait)
+                self.transport.sleep(retry.wait)
 
     def _attempt(self) -> _Retry | None:
         """One request. None when the body is complete, a _Retry when another request may
@@ -286,7 +284,7 @@ class _Download:
         try:
             response = self.transport.open_stream(self.url, deadline=self.deadline, headers=headers)
         except errors.APIConnectionError as error:
-            return _Retry(_describe(error))
+            return _Retry(describe_error(error))
         with response:
             retry = self._accept(response)
             if retry is not None:
@@ -296,9 +294,9 @@ class _Download:
                 try:
                     chunk = next(chunks, None)
                 except errors.APIConnectionError as error:  # the deadline
-                    return _Retry(_describe(error))
+                    return _Retry(describe_error(error))
                 except _READ_ERRORS as error:
-                    return _Retry(f"the connection broke ({_describe(error)})")
+                    return _Retry(f"the connection broke ({describe_error(error)})")
                 if chunk is None:
                     break
                 self._take(chunk)  # outside the try: a disk error is not a network error
@@ -388,17 +386,6 @@ def _content_length(header: str | None) -> int | None:
         return None
     value = values.pop()
     return int(value) if value.isdigit() else None
-
-
-def _describe(error: BaseException) -> str:
-    """An exception as one short line, without object reprs or query strings."""
-    reason: BaseException = error
-    while reason.args and isinstance(reason.args[0], BaseException):
-        reason = reason.args[0]
-    if isinstance(reason, urllib3_errors.MaxRetryError) and reason.reason is not None:
-        reason = reason.reason
-    text = _QUERY.sub(r"\1?***", redact(str(reason) or type(reason).__name__))
-    return shorten(" ".join(text.split()), 200)
 
 
 def _remove_quietly(path: Path) -> None:

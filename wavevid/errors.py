@@ -247,7 +247,15 @@ class JobTimeoutError(WavevidError, TimeoutError):
 
 
 class DownloadError(WavevidError):
-    """The output could not be downloaded completely. No partial file is left behind."""
+    """The output could not be downloaded completely. No partial file is left behind, and an
+    existing file at the target is untouched.
+
+    Attributes:
+        job_id: the job whose output it was, when known: it completed (and was billed), so
+            ``client.download(client.get_job(job_id), path)`` tries again (outputs last 7 days).
+    """
+
+    job_id: str | None = None
 
 
 class WebhookVerificationError(WavevidError):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._constants import (
+    CALL_DEADLINE,
     EARLY_POLL_CAP,
     EARLY_POLL_FRACTION,
     JOB_TIMEOUT,
@@ -162,7 +163,7 @@ class Job:
 
     def refresh(self, *, timeout: float | None = None) -> Job:
         """Fetch the current state (one GET, with the transport's retries); returns self."""
-        return self._refresh(Deadline(timeout or JOB_TIMEOUT, self._poller.clock))
+        return self._refresh(Deadline(timeout or CALL_DEADLINE, self._poller.clock))
 
     def _refresh(self, deadline: Deadline) -> Job:
         self._update(self._poller.fetch(self.id, deadline))
@@ -184,9 +185,7 @@ class Job:
             KeyboardInterrupt: with ``job_id`` set on it; the job runs on.
         """
         deadline = Deadline(JOB_TIMEOUT if timeout is None else timeout, self._poller.clock)
-        progress = Progress(progress_callback)
-        self.wait_until(deadline, progress)
-        progress.finished()
+        self.wait_until(deadline, Progress(progress_callback))
         return self
 
     def wait_until(

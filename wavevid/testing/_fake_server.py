@@ -66,14 +66,14 @@ class FakeHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64
 
-    def __init__(self, app: App, idle_timeout: float | None) -> None:
+    def __init__(self, app: App, idle_timeout: float | None, port: int = 0) -> None:
         """Bind now; ``idle_timeout`` closes keep-alive connections idle that long (None: never)."""
         self.app = app
         self.idle_timeout = idle_timeout
         self.stopping = threading.Event()
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def server_bind(self) -> None:
         """Bind without ``HTTPServer``'s reverse DNS lookup of the host name."""

@@ -60,8 +60,10 @@ class FakeWaveSpeed:
         idle_timeout: float | None = None,
         sync_timeout_seconds: float = 5.0,
         webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
+        port: int = 0,
     ) -> None:
-        """Configure the fake; nothing listens until ``start``."""
+        """Configure the fake; nothing listens until ``start`` (on ``port``, default: any free
+        one)."""
         self._api = FakeApi(
             Settings(
                 api_key=api_key,
@@ -73,6 +75,7 @@ class FakeWaveSpeed:
             )
         )
         self._idle_timeout = idle_timeout
+        self._port = port
         self._server: FakeHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -83,7 +86,7 @@ class FakeWaveSpeed:
         """
         if self._server is not None:
             raise RuntimeError("FakeWaveSpeed.start() may be called only once")
-        self._server = FakeHTTPServer(self._api, self._idle_timeout)
+        self._server = FakeHTTPServer(self._api, self._idle_timeout, self._port)
         self._api.base_url = self._server.url
         self._thread = threading.Thread(
             target=self._server.serve_forever,
