@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -22,9 +23,17 @@ EXIT_OK = 0
 DEMO_MODEL = "hunyuan-video-1.5"
 DEMO_PROMPT = "a red fox running through fresh snow at dawn"
 DEMO_OUTPUT = "wavevid-demo.mp4"
-#: The demo's fake job runs this long, so the progress bar has something to show.
-DEMO_PROCESSING_SECONDS = 2.0
+#: The demo's fake job runs this long, so the progress bar has something to show; the demo's
+#: catalog amendment says so, so that the bar moves with it.
+DEMO_PROCESSING_SECONDS = 3.0
 DEMO_POLL_INTERVAL = 0.25
+DEMO_CATALOG = """\
+version: 1
+models:
+  {model}:
+    extends: {model}
+    expected_seconds: {seconds}
+"""
 
 
 class UsageError(Exception):
@@ -70,13 +79,13 @@ def add_commands(commands: Any) -> None:
     demo = commands.add_parser("demo", help="generate a video offline, against a built-in fake")
     demo.add_argument("-o", "--output", metavar="FILE", default=DEMO_OUTPUT)
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
-    demo.set_defaults(run=_demo)
+    demo.set_defaults(run=_demo, offline=True)
 
     fake = commands.add_parser("fake-server", help="run the fake WaveSpeed API in the foreground")
     fake.add_argument("--port", type=int, default=0, help="default: any free port")
     fake.add_argument("--api-key", default="test-key", help="the key clients must send")
     fake.add_argument("--processing-seconds", type=float, default=5.0)
-    fake.set_defaults(run=_fake_server)
+    fake.set_defaults(run=_fake_server, offline=True)
 
 
 def _model_inputs(parser: argparse.ArgumentParser) -> None:
@@ -171,9 +180,16 @@ def _demo(arguments: argparse.Namespace, out: TextIO) -> int:
     from .testing import FakeWaveSpeed
 
     out.write("Running offline: a built-in fake WaveSpeed server, no key, no network, no charge.\n")
-    with FakeWaveSpeed(processing_seconds=DEMO_PROCESSING_SECONDS) as fake:
+    with tempfile.TemporaryDirectory() as folder, FakeWaveSpeed(
+        processing_seconds=DEMO_PROCESSING_SECONDS
+    ) as fake:
+        amendment = DEMO_CATALOG.format(model=DEMO_MODEL, seconds=DEMO_PROCESSING_SECONDS)
+        Path(folder, "demo.yaml").write_text(amendment, encoding="utf-8")
         # Built explicitly: WAVESPEED_* variables are ignored, a real key is never touched.
-        client = Client(api_key=fake.api_key, base_url=fake.url, poll_interval=DEMO_POLL_INTERVAL)
+        client = Client(
+            api_key=fake.api_key, base_url=fake.url, catalog_paths=[folder],
+            poll_interval=DEMO_POLL_INTERVAL,
+        )
         with client, ProgressBar(quiet=arguments.quiet) as bar:
             result = client.generate(
                 DEMO_MODEL, {"prompt": DEMO_PROMPT}, output_path=arguments.output,

@@ -7,11 +7,13 @@ secrets the process has registered, bearer tokens, ``whsec_`` secrets and URL qu
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import sys
 import threading
+from collections.abc import Iterator
 
 from ._constants import LOG_ENV
 
@@ -26,6 +28,10 @@ _PATTERNS = [
     (re.compile(r"((?:https?://[^\s/?#'\"]+)?/[^\s?#'\"]*)\?[^\s#'\"]+"), r"\1?***"),
 ]
 _HANDLER_MARK = "_wavevid_handler"
+
+# A library's records go where the application sends them; without configuration, nowhere
+# (not to Python's last-resort stderr handler). WAVEVID_LOG and the command turn them on.
+logging.getLogger("wavevid").addHandler(logging.NullHandler())
 
 
 def register_secret(secret: str | None) -> None:
@@ -67,6 +73,25 @@ def get_logger(name: str) -> logging.Logger:
     if _FILTER not in logger.filters:
         logger.addFilter(_FILTER)
     return logger
+
+
+@contextlib.contextmanager
+def warnings_to_stderr(prefix: str = "wavevid: ") -> Iterator[None]:
+    """While inside, send wavevid's warnings to stderr as ``prefix + message`` lines (for the
+    command), unless WAVEVID_LOG has configured logging already."""
+    root = logging.getLogger("wavevid")
+    if any(getattr(handler, _HANDLER_MARK, False) for handler in root.handlers):
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"{prefix}%(message)s"))
+    handler.setLevel(logging.WARNING)
+    handler.addFilter(_FILTER)
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
 
 
 def configure_from_environment() -> None:

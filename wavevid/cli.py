@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Sequence
 
 from . import __version__, _cli_catalog, _cli_jobs
+from ._logging import warnings_to_stderr
 from .errors import (
     CatalogError,
     ConfigurationError,
@@ -40,7 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
     arguments = _parser().parse_args(argv)
     try:
-        code: int = arguments.run(arguments, sys.stdout)
+        if getattr(arguments, "offline", False):
+            code: int = arguments.run(arguments, sys.stdout)
+        else:
+            with warnings_to_stderr():
+                code = arguments.run(arguments, sys.stdout)
     except KeyboardInterrupt as interrupt:
         job_id = getattr(interrupt, "job_id", None)
         resume = f"; job {job_id} still runs: wavevid wait {job_id} -o FILE" if job_id else ""
