@@ -68,9 +68,9 @@ class Progress:
         if total:
             share = self._share + (1.0 - self._share) * min(received / total, 1.0)
             fraction = min(share, _DOWNLOAD_CEILING)
-            message = f"downloading {received / 1e6:.1f} of {total / 1e6:.1f} MB"
+            message = f"downloading {_size(received)} of {_size(total)}"
         else:
-            fraction, message = self._last, f"downloading {received / 1e6:.1f} MB"
+            fraction, message = self._last, f"downloading {_size(received)}"
         self._report(fraction, message)
 
     def finished(self) -> None:
@@ -88,3 +88,10 @@ class Progress:
             if not self._complained:
                 self._complained = True
                 logger.exception("the progress callback raised; its errors are ignored")
+
+
+def _size(count: int) -> str:
+    """Bytes for people: ``15 KB``, ``4.2 MB``."""
+    if count < 1_000_000:
+        return f"{count / 1000:.0f} KB"
+    return f"{count / 1e6:.1f} MB"

@@ -5,6 +5,7 @@ Importing this package never imports pytest; the optional pytest plugin lives in
 
 from wavevid.testing._fake_records import RequestRecord
 from wavevid.testing._fake_rules import Fault, JobScript
+from wavevid.testing._fake_webhooks import WebhookDelivery
 from wavevid.testing.fake import FakeWaveSpeed
 
-__all__ = ["FakeWaveSpeed", "Fault", "JobScript", "RequestRecord"]
+__all__ = ["FakeWaveSpeed", "Fault", "JobScript", "RequestRecord", "WebhookDelivery"]

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, TypeGuard
 from urllib.parse import quote
 
+from wavevid.testing._fake_delivery import WebhookDispatcher
 from wavevid.testing._fake_jobs import FakeJob, JobStore, Plan, render_prediction
 from wavevid.testing._fake_media import (
     MediaStore,
@@ -21,13 +22,15 @@ from wavevid.testing._fake_media import (
     media_kind,
     parse_multipart_file,
 )
+from wavevid.testing._fake_models import default_models
 from wavevid.testing._fake_records import RequestLog, RequestRecord
 from wavevid.testing._fake_responses import Response, failure, media, status_failure, success
 from wavevid.testing._fake_rules import Fault, JobScript, RuleBook, subset_matches
 from wavevid.testing._fake_server import Inbound, Reply
+from wavevid.testing._fake_webhooks import WebhookOptions, webhook_payload
 
 _API_PREFIX = "/api/v3/"
-_RESERVED = "(?!(?:predictions|media|webhook|balance)(?:/|$))"
+_RESERVED = "(?!(?:predictions|media|webhook|balance|models)(?:/|$))"
 _SYNC_TIMEOUT = (
     "Sync mode timed out after {seconds:g} seconds. "
     "The prediction is still processing asynchronously."
@@ -78,10 +81,21 @@ class FakeApi:
     ``base_url`` must be set (once the port is known) before the first request is handled.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        webhooks: WebhookOptions | None = None,
+        models: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.settings = settings
         self.base_url = ""
         self.balance = 100.0
+        self.models = default_models() if models is None else models
+        self.webhooks = WebhookDispatcher(
+            settings.webhook_secret,
+            webhooks or WebhookOptions(),
+            lambda job: webhook_payload(job, self.base_url),
+        )
         self.log = RequestLog()
         self.jobs = JobStore()
         self.media = MediaStore()
@@ -95,6 +109,7 @@ class FakeApi:
         table: tuple[tuple[str, str, str | None, Callable[[_Call], Response]], ...] = (
             ("GET", "/api/v3/balance", None, self._balance),
             ("GET", "/api/v3/webhook/secret", None, self._webhook_secret),
+            ("GET", "/api/v3/models", None, self._models),
             ("GET", "/api/v3/predictions/(?P<job>[^/]+)(?:/result)?", "poll", self._result),
             ("POST", "/api/v3/predictions", None, self._history),
             ("POST", "/api/v3/media/uploads", "upload", self._upload_ticket),
@@ -171,6 +186,7 @@ class FakeApi:
         )
         job = self.jobs.create(call.params["model"], body, call.record.query.get("webhook"), plan)
         call.note_job(job.id)
+        self.webhooks.watch(job)
         if body.get("enable_sync_mode") is True:
             return self._sync_answer(job)
         return success(render_prediction(job, self.base_url, submitted=True))
@@ -217,6 +233,9 @@ class FakeApi:
 
     def _webhook_secret(self, call: _Call) -> Response:
         return success({"secret": self.settings.webhook_secret})
+
+    def _models(self, call: _Call) -> Response:
+        return success(self.models)
 
     # Media
 
