@@ -19,8 +19,9 @@ from typing import Any, BinaryIO, cast
 import pytest
 import requests
 
-from wavevid import errors, media
+from wavevid import _media_sources, errors, media
 from wavevid._deadline import Deadline
+from wavevid._media_sources import sniff
 from wavevid._retry import RetryPolicy
 from wavevid._transport import Transport
 from wavevid.testing import FakeWaveSpeed, Fault, RequestRecord
@@ -191,7 +192,7 @@ def test_a_stream_that_cannot_seek_is_spooled(
 ) -> None:
     data = VIDEO + bytes(range(256)) * 2048  # ~0.5 MiB past the sample
     if kind == "pipe-spilled-to-disk":
-        monkeypatch.setattr(media, "UPLOAD_SPOOL_MEMORY_BYTES", 64 * 1024)
+        monkeypatch.setattr(_media_sources, "UPLOAD_SPOOL_MEMORY_BYTES", 64 * 1024)
     stream = cast(BinaryIO, Trickle(data)) if kind == "raw-stream" else pipe_with(data)
     with stream:
         assert not stream.seekable()
@@ -272,7 +273,7 @@ def test_unrecognised_bytes_are_octet_stream(fake: FakeWaveSpeed, transport: Tra
     ],
 )
 def test_sniffing(head: bytes, expected: tuple[str, str] | None) -> None:
-    assert media._sniff(head) == expected
+    assert sniff(head) == expected
 
 
 # --- the PUT: retries, refusals, protocol ------------------------------------------------------

@@ -1,7 +1,7 @@
-"""HTTP to WaveSpeed: per-thread sessions, auth, deadlines, the retry policy, error mapping.
+"""HTTP to WaveSpeed: auth, deadlines, the retry policy applied, answers to data or errors.
 
-- One ``requests.Session`` per thread (one Client is shared by a web server's threads), made
-  anew in a forked child. Pooled keep-alive connections serve the polls.
+- Requests go through per-thread sessions (``_sessions``); pooled keep-alive connections serve
+  the polls.
 - ``Authorization`` goes only to the API's own URLs; downloads and uploads to presigned URLs
   carry none.
 - Each request's (connect, read) timeouts are clipped to the caller's deadline, and bodies are
@@ -14,66 +14,44 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import json
-import os
-import platform
-import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, NoReturn
 from urllib.parse import quote, urlsplit
 
 import requests
 import urllib3.exceptions as urllib3_errors
-from requests.adapters import HTTPAdapter
 
 from . import errors
+from ._answers import (
+    Answer,
+    api_error,
+    classify,
+    describe_error,
+    effective_status,
+    error_for_status,
+    parse_json,
+)
 from ._constants import (
     API_PREFIX,
     CONNECT_TIMEOUT,
     FRESH_CONNECTION_SECONDS,
     MAX_JSON_BYTES,
-    POOL_MAXSIZE,
     READ_CHUNK_BYTES,
 )
 from ._deadline import Clock, Deadline
 from ._logging import get_logger, redact, register_secret
 from ._retry import Failure, RetryPolicy, parse_retry_after
-from ._text import shorten
-from ._version import __version__
+from ._sessions import SessionFactory, Sessions
 from .payload import fingerprint
+
+__all__ = ["Answer", "Content", "SessionFactory", "Transport", "error_for_status", "iter_body"]
 
 logger = get_logger("wavevid.transport")
 get_logger("urllib3.connectionpool")  # it logs request lines, signed query strings included
 
-USER_AGENT = f"wavevid/{__version__} python/{platform.python_version()}"
-SessionFactory = Callable[[], requests.Session]
 #: Makes a raw request body (bytes, a file, or a sized iterable of bytes) and its headers.
 Content = Callable[[], tuple[Any, Mapping[str, str]]]
-
-_STATUS_ERRORS: dict[int, type[errors.APIError]] = {
-    400: errors.BadRequestError,
-    401: errors.AuthenticationError,
-    403: errors.PermissionDeniedError,
-    404: errors.NotFoundError,
-    429: errors.RateLimitError,
-}
-
-
-@dataclass
-class Answer:
-    """A complete HTTP answer, its body read in full."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-    @property
-    def request_id(self) -> str | None:
-        return self.headers.get("x-request-id") or None
-
 
 class _Failed(Exception):
     """One attempt failed in a way the retry policy decides about."""
@@ -83,54 +61,6 @@ class _Failed(Exception):
         self.failure = failure
         self.detail = detail
         self.answer = answer
-
-
-class _ThreadSession:
-    def __init__(self, session: requests.Session) -> None:
-        self.session = session
-        self.pid = os.getpid()
-        self.api_used_at = float("-inf")
-
-
-class Sessions:
-    """One ``requests.Session`` per thread and per process."""
-
-    def __init__(self, factory: SessionFactory | None, clock: Clock) -> None:
-        self._factory = factory or _default_session
-        self._clock = clock
-        self._local = threading.local()
-        self._open: weakref.WeakSet[requests.Session] = weakref.WeakSet()
-        self._lock = threading.Lock()
-
-    def current(self) -> _ThreadSession:
-        """This thread's session, made on first use and again after a fork."""
-        held: _ThreadSession | None = getattr(self._local, "held", None)
-        if held is None or held.pid != os.getpid():
-            # A forked child must not share its parent's sockets: it drops the copy unclosed.
-            session = self._factory()
-            session.headers["User-Agent"] = USER_AGENT
-            held = _ThreadSession(session)
-            self._local.held = held
-            with self._lock:
-                self._open.add(session)
-        return held
-
-    def close(self) -> None:
-        """Close every session this process opened; later requests open new ones."""
-        with self._lock:
-            sessions = [s for s in self._open]
-            self._open.clear()
-        for session in sessions:
-            session.close()
-        self._local = threading.local()
-
-
-def _default_session() -> requests.Session:
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_MAXSIZE, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
 
 
 class Transport:
@@ -156,7 +86,7 @@ class Transport:
         self.clock = clock
         self.sleep = sleep
         """Waits between retries; injectable so tests never sleep."""
-        self.sessions = Sessions(session_factory, clock)
+        self.sessions = Sessions(session_factory)
 
     def __repr__(self) -> str:
         return f"<Transport {self.base_url}>"
@@ -314,13 +244,13 @@ class Transport:
         except requests.exceptions.InvalidURL as error:
             raise errors.ConfigurationError(f"bad URL: {describe_error(error)}") from None
         except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
-            raise _Failed(_classify(error), describe_error(error)) from None
+            raise _Failed(classify(error), describe_error(error)) from None
         finally:
             held.api_used_at = self.clock()
         logger.debug(
             "%s %s -> %s in %.3f s", method, redact(url), answer.status, self.clock() - started
         )
-        status = _effective_status(answer)
+        status = effective_status(answer)
         if status == 429:
             raise _Failed(Failure.RATE_LIMITED, "HTTP 429", answer)
         if status >= 500:
@@ -372,7 +302,7 @@ class Transport:
 
     def _give_up(self, failed: _Failed, method: str, url: str, job_id: str | None) -> NoReturn:
         if failed.answer is not None:
-            raise _api_error(failed.answer, job_id)
+            raise api_error(failed.answer, job_id)
         raise errors.APIConnectionError(
             f"{method} {redact(url)}: {failed.detail} (gave up after the allowed retries)"
         )
@@ -394,9 +324,9 @@ class Transport:
         )
 
     def _envelope_data(self, answer: Answer, job_id: str | None) -> Any:
-        envelope = _json(answer, job_id)
-        if answer.status >= 300 or _effective_status(answer, envelope) >= 300:
-            raise _api_error(answer, job_id)
+        envelope = parse_json(answer, job_id)
+        if answer.status >= 300 or effective_status(answer, envelope) >= 300:
+            raise api_error(answer, job_id)
         if not isinstance(envelope, Mapping) or "data" not in envelope:
             raise errors.APIError(
                 "the answer has no envelope data", status_code=answer.status,
@@ -461,97 +391,3 @@ def _read_all(response: requests.Response, deadline: Deadline) -> bytes:
     except errors.APIConnectionError as error:
         raise _Failed(Failure.NO_ANSWER, str(error)) from None
     return b"".join(chunks)
-
-
-def _json(answer: Answer, job_id: str | None) -> Any:
-    try:
-        return json.loads(answer.body)
-    except ValueError:
-        if answer.status >= 300:
-            return None
-        raise errors.APIError(
-            f"the answer is not JSON: {shorten(answer.body.decode('utf-8', 'replace'))}",
-            status_code=answer.status, request_id=answer.request_id, job_id=job_id,
-        ) from None
-
-
-def _effective_status(answer: Answer, envelope: Any = None) -> int:
-    """The HTTP status, or the envelope's error ``code`` when HTTP says 200 but the envelope
-    does not (WaveSpeed's envelope mirrors the status; some failures only show there)."""
-    if answer.status != 200:
-        return answer.status
-    if envelope is None:
-        try:
-            envelope = json.loads(answer.body)
-        except ValueError:
-            return answer.status
-    code = envelope.get("code") if isinstance(envelope, Mapping) else None
-    if isinstance(code, int) and 400 <= code <= 599:
-        return code
-    return answer.status
-
-
-def _api_error(answer: Answer, job_id: str | None) -> errors.APIError:
-    envelope = _json(answer, job_id) if answer.body else None
-    status = _effective_status(answer, envelope)
-    message = _error_message(envelope) or shorten(answer.body.decode("utf-8", "replace")) or (
-        f"HTTP {status}"
-    )
-    code = envelope.get("code") if isinstance(envelope, Mapping) else None
-    return error_for_status(
-        status, message, answer, code=code if isinstance(code, int) else None, job_id=job_id
-    )
-
-
-def error_for_status(
-    status: int,
-    message: str,
-    answer: Answer,
-    *,
-    code: int | None = None,
-    job_id: str | None = None,
-) -> errors.APIError:
-    """The error class for an HTTP status (RateLimitError with its Retry-After), the message
-    redacted, the request id taken from ``answer``."""
-    cls = _STATUS_ERRORS.get(status) or (errors.ServerError if status >= 500 else errors.APIError)
-    error = cls(
-        redact(message), status_code=status, code=code, request_id=answer.request_id, job_id=job_id
-    )
-    if isinstance(error, errors.RateLimitError):
-        error.retry_after = parse_retry_after(answer.headers.get("retry-after"))
-    return error
-
-
-def _error_message(envelope: Any) -> str | None:
-    if not isinstance(envelope, Mapping):
-        return None
-    for key in ("message", "error", "detail"):
-        value = envelope.get(key)
-        if isinstance(value, str) and value:
-            return shorten(value, 300)
-    return None
-
-
-def _classify(error: BaseException) -> Failure:
-    """NOT_CONNECTED only when the request provably never left: the connection itself failed."""
-    if isinstance(error, requests.exceptions.ConnectTimeout):
-        return Failure.NOT_CONNECTED
-    reason: Any = error
-    if isinstance(error, requests.exceptions.ConnectionError) and error.args:
-        reason = error.args[0]
-        if isinstance(reason, urllib3_errors.MaxRetryError):
-            reason = reason.reason
-    if isinstance(reason, (urllib3_errors.NewConnectionError, urllib3_errors.ConnectTimeoutError)):
-        return Failure.NOT_CONNECTED
-    return Failure.NO_ANSWER
-
-
-def describe_error(error: BaseException) -> str:
-    """An exception as one redacted line, without urllib3's object reprs."""
-    reason: Any = error
-    while reason.args and isinstance(reason.args[0], BaseException):
-        reason = reason.args[0]
-    if isinstance(reason, urllib3_errors.MaxRetryError) and reason.reason is not None:
-        reason = reason.reason
-    text = str(reason) or type(reason).__name__
-    return shorten(" ".join(redact(text).split()), 200)

@@ -26,12 +26,13 @@ import requests
 import urllib3.exceptions as urllib3_errors
 
 from . import errors
+from ._answers import describe_error
 from ._constants import DOWNLOAD_CHUNK_BYTES, DOWNLOAD_RESUMES
 from ._deadline import Deadline
 from ._logging import get_logger, redact
 from ._retry import parse_retry_after
 from ._text import shorten
-from ._transport import Transport, describe_error, iter_body
+from ._transport import Transport, iter_body
 
 __all__ = ["ProgressFn", "check_writable", "download_to_bytes", "download_to_path"]
 

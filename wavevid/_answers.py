@@ -1,0 +1,136 @@
+"""What comes back: HTTP answers, WaveSpeed's envelope, and failures as wavevid errors.
+
+WaveSpeed wraps every answer in ``{code, message, data}``; the envelope's ``code`` mirrors the
+HTTP status, and some failures show only there. Every status maps to one class of the error
+tree; library exceptions are classified for the retry policy and described in one redacted line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+import urllib3.exceptions as urllib3_errors
+
+from . import errors
+from ._logging import redact
+from ._retry import Failure, parse_retry_after
+from ._text import shorten
+
+_STATUS_ERRORS: dict[int, type[errors.APIError]] = {
+    400: errors.BadRequestError,
+    401: errors.AuthenticationError,
+    403: errors.PermissionDeniedError,
+    404: errors.NotFoundError,
+    429: errors.RateLimitError,
+}
+
+
+@dataclass
+class Answer:
+    """A complete HTTP answer, its body read in full."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("x-request-id") or None
+
+
+def parse_json(answer: Answer, job_id: str | None) -> Any:
+    try:
+        return json.loads(answer.body)
+    except ValueError:
+        if answer.status >= 300:
+            return None
+        raise errors.APIError(
+            f"the answer is not JSON: {shorten(answer.body.decode('utf-8', 'replace'))}",
+            status_code=answer.status, request_id=answer.request_id, job_id=job_id,
+        ) from None
+
+
+def effective_status(answer: Answer, envelope: Any = None) -> int:
+    """The HTTP status, or the envelope's error ``code`` when HTTP says 200 but the envelope
+    does not (WaveSpeed's envelope mirrors the status; some failures only show there)."""
+    if answer.status != 200:
+        return answer.status
+    if envelope is None:
+        try:
+            envelope = json.loads(answer.body)
+        except ValueError:
+            return answer.status
+    code = envelope.get("code") if isinstance(envelope, Mapping) else None
+    if isinstance(code, int) and 400 <= code <= 599:
+        return code
+    return answer.status
+
+
+def api_error(answer: Answer, job_id: str | None) -> errors.APIError:
+    envelope = parse_json(answer, job_id) if answer.body else None
+    status = effective_status(answer, envelope)
+    message = _error_message(envelope) or shorten(answer.body.decode("utf-8", "replace")) or (
+        f"HTTP {status}"
+    )
+    code = envelope.get("code") if isinstance(envelope, Mapping) else None
+    return error_for_status(
+        status, message, answer, code=code if isinstance(code, int) else None, job_id=job_id
+    )
+
+
+def error_for_status(
+    status: int,
+    message: str,
+    answer: Answer,
+    *,
+    code: int | None = None,
+    job_id: str | None = None,
+) -> errors.APIError:
+    """The error class for an HTTP status (RateLimitError with its Retry-After), the message
+    redacted, the request id taken from ``answer``."""
+    cls = _STATUS_ERRORS.get(status) or (errors.ServerError if status >= 500 else errors.APIError)
+    error = cls(
+        redact(message), status_code=status, code=code, request_id=answer.request_id, job_id=job_id
+    )
+    if isinstance(error, errors.RateLimitError):
+        error.retry_after = parse_retry_after(answer.headers.get("retry-after"))
+    return error
+
+
+def _error_message(envelope: Any) -> str | None:
+    if not isinstance(envelope, Mapping):
+        return None
+    for key in ("message", "error", "detail"):
+        value = envelope.get(key)
+        if isinstance(value, str) and value:
+            return shorten(value, 300)
+    return None
+
+
+def classify(error: BaseException) -> Failure:
+    """NOT_CONNECTED only when the request provably never left: the connection itself failed."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return Failure.NOT_CONNECTED
+    reason: Any = error
+    if isinstance(error, requests.exceptions.ConnectionError) and error.args:
+        reason = error.args[0]
+        if isinstance(reason, urllib3_errors.MaxRetryError):
+            reason = reason.reason
+    if isinstance(reason, (urllib3_errors.NewConnectionError, urllib3_errors.ConnectTimeoutError)):
+        return Failure.NOT_CONNECTED
+    return Failure.NO_ANSWER
+
+
+def describe_error(error: BaseException) -> str:
+    """An exception as one redacted line, without urllib3's object reprs."""
+    reason: Any = error
+    while reason.args and isinstance(reason.args[0], BaseException):
+        reason = reason.args[0]
+    if isinstance(reason, urllib3_errors.MaxRetryError) and reason.reason is not None:
+        reason = reason.reason
+    text = str(reason) or type(reason).__name__
+    return shorten(" ".join(redact(text).split()), 200)
