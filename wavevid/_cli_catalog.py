@@ -1,10 +1,11 @@
-"""The catalog commands: ``models``, ``show``, ``catalog validate``, ``catalog path``."""
+"""The catalog commands: ``models``, ``show``, ``catalog validate|path|import|diff``."""
 
 from __future__ import annotations
 
 import argparse
 import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from .catalog import Catalog, Model, builtin_folder, environment_folders, load_catalog
@@ -12,6 +13,7 @@ from .catalog import validate_catalog as find_catalog_problems
 
 EXIT_OK = 0
 EXIT_USAGE = 2
+EXIT_DRIFT = 3
 
 
 def add_commands(commands: Any) -> None:
@@ -31,10 +33,52 @@ def add_commands(commands: Any) -> None:
     validate.set_defaults(run=_validate)
     path = actions.add_parser("path", help="the folders read, in load order")
     path.set_defaults(run=_path)
+    imported = actions.add_parser(
+        "import", help="catalog YAML for models of WaveSpeed's live list (needs the key)"
+    )
+    imported.add_argument("model_ids", nargs="+", metavar="MODEL_ID", help="WaveSpeed paths")
+    imported.add_argument("--name", help="the entry's name (one model only)")
+    imported.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+    imported.add_argument("--refresh", action="store_true", help="ignore the hour-long cache")
+    imported.set_defaults(run=_import)
+    drift = actions.add_parser(
+        "diff", help="local entries vs the live list; exit 3 when they differ"
+    )
+    drift.add_argument("names", nargs="*", metavar="NAME", help="default: every model")
+    drift.add_argument("--json", action="store_true")
+    drift.add_argument("--refresh", action="store_true", help="ignore the hour-long cache")
+    drift.set_defaults(run=_diff)
 
 
 def _catalog(arguments: argparse.Namespace) -> Catalog:
     return load_catalog(*arguments.catalog)
+
+
+def _import(arguments: argparse.Namespace, out: TextIO) -> int:
+    from . import catalog_sync
+    from ._cli_jobs import client_for
+
+    text = catalog_sync.import_models(
+        client_for(arguments), arguments.model_ids, name=arguments.name, refresh=arguments.refresh
+    )
+    if arguments.output:
+        Path(arguments.output).write_text(text, encoding="utf-8")
+        out.write(f"wrote {arguments.output}\n")
+    else:
+        out.write(text)
+    return EXIT_OK
+
+
+def _diff(arguments: argparse.Namespace, out: TextIO) -> int:
+    from . import catalog_sync
+    from ._cli_jobs import client_for
+
+    drifts = catalog_sync.diff(client_for(arguments), arguments.names, refresh=arguments.refresh)
+    if arguments.json:
+        out.write(json.dumps([drift.to_dict() for drift in drifts], indent=2, default=str) + "\n")
+    else:
+        out.write("".join(f"{drift}\n" for drift in drifts) or "in sync with the live list\n")
+    return EXIT_DRIFT if drifts else EXIT_OK
 
 
 def _models(arguments: argparse.Namespace, out: TextIO) -> int:

@@ -132,3 +132,10 @@ WEBHOOK_TIMESTAMP_HEADER = "webhook-timestamp"
 WEBHOOK_SIGNATURE_HEADER = "webhook-signature"
 #: Longest ``webhook-timestamp`` value read, in digits (Unix seconds have 10 until 2286).
 WEBHOOK_TIMESTAMP_DIGITS = 12
+
+# --- catalog sync --------------------------------------------------------------------------------
+
+#: How long the fetched live model list is reused from the disk cache (seconds).
+LIVE_MODELS_MAX_AGE = 3600.0
+#: Environment variable naming the cache folder (default ~/.cache/wavevid).
+CACHE_DIR_ENV = "WAVEVID_CACHE_DIR"

@@ -1,7 +1,8 @@
 """The ``wavevid`` command (also ``python -m wavevid``).
 
 Exit codes: 0 success; 1 the job failed or the service answered an error; 2 bad usage, invalid
-parameters, an unknown model, a missing key or a bad catalog; 3 catalog drift; 4 our deadline
+parameters, an unknown model, a missing key or a bad catalog; 3 catalog drift (``catalog
+diff``); 4 our deadline
 passed while the job still runs (its id is printed); 5 the submit may have been accepted.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 from . import __version__, _cli_catalog, _cli_jobs
 from ._logging import warnings_to_stderr
+from .catalog_sync import SyncError
 from .errors import (
     CatalogError,
     ConfigurationError,
@@ -34,6 +36,7 @@ EXIT_INTERRUPTED = 130
 _USAGE_ERRORS = (
     CatalogError, ConfigurationError, InvalidParametersError, UnknownModelError,
     _cli_jobs.UsageError,
+    SyncError,
 )
 
 

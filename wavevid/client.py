@@ -465,6 +465,15 @@ class Client:
         register_secret(secret)
         return secret
 
+    def live_models(self, *, timeout: float | None = None) -> list[dict[str, Any]]:
+        """WaveSpeed's live model list (``GET /api/v3/models``) as it answers it: each entry's
+        ``model_id``, ``type``, ``base_price``, ``formula`` and ``api_schema``. See
+        ``wavevid.catalog_sync`` to import or diff it."""
+        data = self._transport.call("GET", "models", deadline=self._deadline(timeout))
+        if not isinstance(data, list):
+            raise APIError("the model list answer has no list", status_code=200)
+        return [entry for entry in data if isinstance(entry, dict)]
+
     def balance(self, *, timeout: float | None = None) -> Decimal:
         """The account balance in USD.
 
