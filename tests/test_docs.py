@@ -8,6 +8,9 @@
 # - Fenced ```python blocks are executed in document order, in one namespace per document, with
 #   that temporary directory as the working directory.
 # - A block directly preceded by the line `<!-- not-run -->` is skipped.
+# - docs/django.md is the exception: its python blocks are all not-run (they need a configured
+#   Django project), and each one, whose first line is `# <file>`, must appear line for line
+#   (indentation aside) in that file of examples/django_project, whose own tests run it.
 # - In fenced ```console blocks, each line starting with `$ ` whose command (after any last
 #   `&&`) is `wavevid ...` is run in-process through wavevid.cli.main, against a
 #   FakeWaveSpeed that the WAVESPEED_* variables point to, with fast polling. It must exit 0,
@@ -142,6 +145,7 @@ class ShellRunner:
         self._fake = FakeWaveSpeed(processing_seconds=0.05).start()
         self._monkeypatch.setenv("WAVESPEED_API_KEY", self._fake.api_key)
         self._monkeypatch.setenv("WAVESPEED_BASE_URL", self._fake.url)
+        self._monkeypatch.setenv("WAVEVID_CACHE_DIR", str(Path.cwd() / ".wavevid-cache"))
 
         def fast_client(arguments: argparse.Namespace) -> wavevid.Client:
             return wavevid.Client(catalog_paths=arguments.catalog, poll_interval=0.01)
@@ -185,3 +189,36 @@ def test_examples(document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     finally:
         shell.stop()
         restore_environment(saved)
+
+
+DJANGO_DOC = ROOT / "docs" / "django.md"
+DJANGO_EXAMPLE = ROOT / "examples" / "django_project"
+SOURCE_MARK = re.compile(r"#\s*(\S+\.py)")
+
+
+def code_lines(text: str) -> list[str]:
+    """The non-blank lines of ``text``, stripped: what must match, whatever the indentation."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_the_django_page_shows_the_example_code() -> None:
+    """docs/django.md's Python blocks are not run (they need a configured project); each one
+    names a file of examples/django_project on its first line and appears in it, line for
+    line, so the page and the tested example cannot drift apart."""
+    blocks = [block for block in read_blocks(DJANGO_DOC) if block.language == "python"]
+    assert blocks
+    for block in blocks:
+        where = f"django.md, the python block at line {block.line}"
+        first_line, _, code = block.text.partition("\n")
+        mark = SOURCE_MARK.fullmatch(first_line.strip())
+        assert block.skipped, f"{where} must be marked {NOT_RUN}"
+        assert mark, f"{where} must start with '# <file in examples/django_project>'"
+        source = DJANGO_EXAMPLE / mark[1]
+        assert source.is_file(), f"{where}: no such file {source}"
+        wanted, lines = code_lines(code), code_lines(source.read_text("utf-8"))
+        assert wanted, f"{where} is empty"
+        found = any(
+            lines[start : start + len(wanted)] == wanted
+            for start in range(len(lines) - len(wanted) + 1)
+        )
+        assert found, f"{where} is not in {mark[1]} as it is now: copy it again"

@@ -100,7 +100,7 @@ class Client:
         self._transport = Transport(
             api_key=api_key if api_key is not None else os.environ.get(API_KEY_ENV),
             base_url=base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
-            request_timeout=request_timeout or REQUEST_TIMEOUT,
+            request_timeout=_or(request_timeout, REQUEST_TIMEOUT),
             policy=RetryPolicy(max_retries=MAX_RETRIES if max_retries is None else max_retries),
             session_factory=session_factory,
             clock=clock,
@@ -139,7 +139,7 @@ class Client:
             return self._catalog
 
     def _deadline(self, seconds: float | None = None) -> Deadline:
-        return Deadline(CALL_DEADLINE if seconds is None else seconds, self._clock)
+        return Deadline(_or(seconds, CALL_DEADLINE), self._clock)
 
     # --- jobs ----------------------------------------------------------------------------------
 
@@ -315,7 +315,7 @@ class Client:
         """Upload a local file (``pathlib.Path``, bytes, or a binary file object); returns the
         URL to pass as a media parameter. A ``str`` is refused: it is a URL already."""
         return media.upload(
-            self._transport, source, deadline=Deadline(timeout or UPLOAD_TIMEOUT, self._clock)
+            self._transport, source, deadline=Deadline(_or(timeout, UPLOAD_TIMEOUT), self._clock)
         )
 
     def download(
@@ -328,7 +328,7 @@ class Client:
             DownloadError: nothing partial is left, an existing file is untouched.
         """
         url = _output_url(job_or_url) if isinstance(job_or_url, Job) else job_or_url
-        deadline = Deadline(timeout or DOWNLOAD_TIMEOUT, self._clock)
+        deadline = Deadline(_or(timeout, DOWNLOAD_TIMEOUT), self._clock)
         return download.download_to_path(self._transport, url, path, deadline=deadline)
 
     # --- generation ----------------------------------------------------------------------------
@@ -485,6 +485,11 @@ class Client:
         if not isinstance(value, (int, float, str)) or isinstance(value, bool):
             raise APIError("the balance answer has no balance", status_code=200)
         return Decimal(str(value))
+
+
+def _or(value: float | None, default: float) -> float:
+    """``value`` unless it is None: 0 is a value (a deadline already passed), not a default."""
+    return default if value is None else value
 
 
 def _merged(input: Mapping[str, Any] | None, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -163,7 +163,8 @@ class Job:
 
     def refresh(self, *, timeout: float | None = None) -> Job:
         """Fetch the current state (one GET, with the transport's retries); returns self."""
-        return self._refresh(Deadline(timeout or CALL_DEADLINE, self._poller.clock))
+        seconds = CALL_DEADLINE if timeout is None else timeout
+        return self._refresh(Deadline(seconds, self._poller.clock))
 
     def _refresh(self, deadline: Deadline) -> Job:
         self._update(self._poller.fetch(self.id, deadline))

@@ -1,0 +1,153 @@
+"""One row per video request, keyed by our own UUID.
+
+The UUID exists before WaveSpeed knows the job: it is in the webhook URL. So a delivery always
+finds its row, even one that arrives before the create view has stored the WaveSpeed job id, and
+even for a submit whose answer was lost.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    import wavevid
+
+
+class Status(models.TextChoices):
+    SUBMITTING = "submitting"  # the row is committed; the submit is in flight
+    UNCERTAIN = "uncertain"  # the submit may have reached WaveSpeed: never resubmit
+    REJECTED = "rejected"  # the submit was refused, or never sent: nothing to pay
+    RUNNING = "running"  # WaveSpeed has the job: created, queued or processing
+    COMPLETED = "completed"  # from here on, WaveSpeed's own terminal statuses
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"
+
+
+FINISHED = frozenset({Status.COMPLETED, Status.FAILED, Status.CANCELLED, Status.TIMEOUT})
+"""WaveSpeed's terminal statuses: a row in one of them never changes again (but for its file).
+REJECTED is not one: a signed webhook for a rejected row proves that the job exists after all
+(a gateway error can hide an accepted submit), and is recorded."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What WaveSpeed says about a job: from a webhook payload, or from a ``wavevid.Job``."""
+
+    job_id: str
+    status: str
+    error: str = ""
+    code: int | None = None
+    output_url: str = ""
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Outcome:
+        """From a verified webhook payload. ValueError when it names no job or status."""
+        job_id, status = payload.get("id"), payload.get("status")
+        if not isinstance(job_id, str) or not job_id or not isinstance(status, str):
+            raise ValueError("the delivery names no job id or status")
+        code = payload.get("code")  # not in WaveSpeed's documented payload; polls carry it
+        return cls(
+            job_id=job_id,
+            status=_ours(status),
+            error=str(payload.get("error") or ""),
+            code=code if isinstance(code, int) and code else None,
+            output_url=_first_url(payload.get("outputs")),
+        )
+
+    @classmethod
+    def from_job(cls, job: wavevid.Job) -> Outcome:
+        """From a ``wavevid.Job`` (``client.submit``, ``get_job``, ``find_submission``)."""
+        return cls(job.id, _ours(job.status), job.error, job.code, _first_url(job.outputs))
+
+
+def _ours(status: str) -> str:
+    """WaveSpeed's status as ours: a terminal one as it is; any other means running."""
+    return status if status in FINISHED else Status.RUNNING
+
+
+def _first_url(outputs: object) -> str:
+    if isinstance(outputs, list) and outputs and isinstance(outputs[0], str):
+        return outputs[0]
+    return ""
+
+
+class VideoJobQuerySet(models.QuerySet):
+    def record(self, pk: uuid.UUID, outcome: Outcome) -> bool:
+        """Store what WaveSpeed says about row ``pk`` in one UPDATE; True if the row was updated.
+
+        A finished row never changes again, and a row never takes news of another job. So a
+        repeated, late or out-of-order report (webhook, status view or sync_videos, in any order,
+        from any process) changes nothing, and no lock is needed.
+        """
+        now = timezone.now()
+        fields: dict[str, Any] = {
+            "wavespeed_id": outcome.job_id,
+            "status": outcome.status,
+            "updated_at": now,
+        }
+        if outcome.status in FINISHED:
+            fields.update(
+                error=outcome.error,
+                error_code=outcome.code,
+                output_url=outcome.output_url,
+                finished_at=now,
+            )
+        unfinished = self.filter(pk=pk).exclude(status__in=FINISHED)
+        same_job = Q(wavespeed_id="") | Q(wavespeed_id=outcome.job_id)
+        return unfinished.filter(same_job).update(**fields) == 1
+
+
+class VideoJob(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    model_name = models.CharField(max_length=200, help_text="The wavevid catalog name.")
+    input = models.JSONField(help_text="The model parameters, as requested.")
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.SUBMITTING, db_index=True
+    )
+    wavespeed_id = models.CharField("WaveSpeed job id", max_length=100, blank=True, db_index=True)
+    error = models.TextField(blank=True)
+    error_code = models.IntegerField(
+        null=True, blank=True, help_text="WaveSpeed's task code: 1xxx the input, 5xxx the service."
+    )
+    output_url = models.URLField(
+        max_length=2000, blank=True, help_text="Temporary: WaveSpeed keeps outputs for 7 days."
+    )
+    output_file = models.FileField(upload_to="videos/", blank=True)
+    # An uncertain submit: what client.find_submission needs to look for the job.
+    model_path = models.CharField(max_length=200, blank=True)
+    fingerprint = models.CharField(max_length=128, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VideoJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.model_name} {self.pk} ({self.status})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.pk),
+            "model": self.model_name,
+            "input": self.input,
+            "status": self.status,
+            "wavespeed_id": self.wavespeed_id or None,
+            "error": self.error or None,
+            "error_code": self.error_code,
+            "output_url": self.output_url or None,
+            "video": self.output_file.url if self.output_file else None,
+            "created_at": self.created_at,
+            "finished_at": self.finished_at,
+        }
