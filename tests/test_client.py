@@ -112,3 +112,17 @@ def test_session_factory_makes_each_threads_session(fake_wavespeed: FakeWaveSpee
     records = fake_wavespeed.requests
     assert all(r.header("X-Corporate-Proxy") == "yes" for r in records)
     assert all((r.header("User-Agent") or "").startswith("wavevid/") for r in records)
+
+
+def test_a_pasted_key_loses_its_newline_but_not_its_secrecy() -> None:
+    client = wavevid.Client(api_key="  sk-pasted-key-123\n", base_url="http://127.0.0.1:9")
+    assert client._transport._api_key == "sk-pasted-key-123"
+    with pytest.raises(wavevid.ConfigurationError) as raised:
+        wavevid.Client(api_key="sk-broken\nkey-123")
+    assert "sk-broken" not in str(raised.value)
+
+
+def test_credentials_in_the_base_url_are_refused_without_being_shown() -> None:
+    with pytest.raises(wavevid.ConfigurationError) as raised:
+        wavevid.Client(api_key="k", base_url="https://user:sk-secret-123@api.wavespeed.ai")
+    assert "sk-secret-123" not in str(raised.value)

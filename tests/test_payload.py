@@ -203,3 +203,23 @@ def test_a_verified_model_is_not_warned_about(
             {"video": "https://example.com/a.mp4", "prompt": "x"}
         )
     assert caplog.records == []
+
+
+def test_an_integral_float_is_sent_as_an_integer(catalog: wavevid.Catalog) -> None:
+    payload = catalog.get("ltx-2-fast").build_payload({"prompt": "x", "duration": 8.0})
+    assert payload["duration"] == 8
+    assert isinstance(payload["duration"], int)
+    (problem,) = problems(catalog.get("ltx-2-fast"), {"prompt": "x", "duration": 8.5})
+    assert problem.parameter == "duration"
+
+
+def test_values_json_cannot_carry_are_named(catalog: wavevid.Catalog) -> None:
+    import decimal
+
+    found = problems(catalog.get("hunyuan-video-1.5"),
+                     {"prompt": "x", "seed": 1j, "negative_prompt": float("nan")})
+    assert [p.parameter for p in found] == ["negative_prompt", "seed"]
+    assert all(p.message.startswith("cannot be sent as JSON") for p in found)
+    (nan,) = problems(catalog.get("hunyuan-video-1.5"),
+                      {"prompt": "x", "seed": decimal.Decimal("NaN")})
+    assert nan.message == "cannot be sent as JSON (Decimal)"

@@ -86,11 +86,13 @@ def _schema_problems(schema: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     for name in schema.get("required", []):
         if name not in properties:
             yield "input.required", f"{name!r} is required but is not in input.properties"
+    # Each default is checked inside the whole input schema, where its $refs resolve.
+    alone = {key: value for key, value in schema.items() if key != "required"}
+    validator = Draft202012Validator(alone)
     for name, parameter in properties.items():
         if "default" not in parameter:
             continue
-        validator = Draft202012Validator(parameter)
-        for broken in validator.iter_errors(parameter["default"]):
+        for broken in validator.iter_errors({name: parameter["default"]}):
             key = f"input.properties.{name}.default"
             yield key, f"the default breaks its own schema: {broken.message}"
 
@@ -123,11 +125,18 @@ def _located(
     if error.validator == "additionalProperties":
         allowed = _schema_of(error).get("properties", {})
         written: Any = error.instance
-        extra = sorted(set(written) - set(allowed))
+        extra = sorted(_key_text(key) for key in set(written) - set(allowed))
         path.append(extra[0] if len(extra) == 1 else "")
         known = ", ".join(allowed)
         problem = f"unknown key{'s' if len(extra) > 1 else ''} {', '.join(extra)}; allowed: {known}"
     return CatalogError(problem, file=file, entry=entry, key=_dotted(*path) or None)
+
+
+def _key_text(key: Any) -> str:
+    """A mapping key for a message; YAML reads ``no:``, ``on:`` or ``1:`` as other types."""
+    if isinstance(key, str):
+        return key
+    return f"{key!r} (YAML read this key as {type(key).__name__}: quote it)"
 
 
 def _describe(error: ValidationError) -> str:

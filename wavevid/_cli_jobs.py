@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from . import download
 from ._cli_progress import ProgressBar
+from ._text import short_repr
 from .client import Client
 from .errors import DownloadError, InvalidParametersError, ParameterProblem
 from .jobs import Job
@@ -245,7 +246,10 @@ def model_values(client: Client, arguments: argparse.Namespace) -> dict[str, Any
             problems.append(ParameterProblem(key, str(error)))
     for item in arguments.file:
         key, value = _split(item, "--file")
-        values[key] = Path(value).expanduser()
+        try:
+            values[key] = Path(value).expanduser()
+        except RuntimeError as error:  # ~user that does not exist
+            raise UsageError(f"--file {key}: {error}") from None
     if arguments.prompt is not None:
         values["prompt"] = arguments.prompt
     if problems:
@@ -267,22 +271,24 @@ def convert(text: str, schema: Any) -> Any:
         lowered = text.strip().lower()
         if lowered in _TRUE or lowered in _FALSE:
             return lowered in _TRUE
-        raise ValueError(f"{text!r} is not true or false")
+        raise ValueError(f"{short_repr(text)} is not true or false")
     if "integer" in kinds:
         try:
             return int(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not an integer") from None
+            raise ValueError(f"{short_repr(text)} is not an integer") from None
     if "number" in kinds:
         try:
             return float(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not a number") from None
+            raise ValueError(f"{short_repr(text)} is not a number") from None
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ValueError("the JSON value is nested too deeply") from None
     except ValueError:
         if kinds & {"array", "object"}:
-            raise ValueError(f"{text!r} is not valid JSON") from None
+            raise ValueError(f"{short_repr(text)} is not valid JSON") from None
         return text
 
 

@@ -53,7 +53,7 @@ class RetryPolicy:
         """Seconds to wait before retry number ``retry`` (0 for the first retry)."""
         if retry_after is not None:
             return max(0.0, retry_after)
-        backoff = min(self.backoff_cap, self.backoff_base * 2.0**retry)
+        backoff = min(self.backoff_cap, self.backoff_base * 2.0 ** min(retry, 64))
         return backoff * (1.0 - self.jitter * self.random())
 
     def next_wait(

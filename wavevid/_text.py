@@ -15,5 +15,10 @@ def shorten(text: str, limit: int = ERROR_VALUE_CHARS) -> str:
 
 
 def short_repr(value: Any, limit: int = ERROR_VALUE_CHARS) -> str:
-    """``repr(value)``, cut like :func:`shorten`."""
-    return shorten(repr(value), limit)
+    """``repr(value)``, cut like :func:`shorten` (a value whose repr fails, such as an integer
+    beyond Python's digit limit, is named by its type)."""
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        return f"<a {type(value).__name__} too large to show>"
+    return shorten(text, limit)

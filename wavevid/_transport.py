@@ -79,7 +79,7 @@ class Transport:
     ) -> None:
         """Raises ConfigurationError for a base URL that is not https (or http to loopback)."""
         self.base_url = check_base_url(base_url)
-        self._api_key = api_key
+        self._api_key = check_api_key(api_key)
         register_secret(api_key)
         self.request_timeout = request_timeout
         self.policy = policy
@@ -335,12 +335,30 @@ class Transport:
         return envelope["data"]
 
 
+def check_api_key(api_key: str | None) -> str | None:
+    """The key without surrounding whitespace (a pasted newline). Raises ConfigurationError,
+    without the key, when whitespace remains inside it."""
+    if api_key is None:
+        return None
+    key = api_key.strip()
+    if any(character.isspace() for character in key):
+        raise errors.ConfigurationError(
+            "the API key contains whitespace or a line break: check how it was copied"
+        )
+    return key or None
+
+
 def check_base_url(base_url: str) -> str:
     """``base_url`` without a trailing slash. Raises ConfigurationError unless it is https, or
-    http to a loopback host (a local fake or proxy)."""
+    http to a loopback host (a local fake or proxy), without credentials in it."""
     parts = urlsplit(base_url.strip())
+    if parts.username is not None or parts.password is not None:
+        raise errors.ConfigurationError(
+            "the base URL must not carry credentials; the API key goes in api_key"
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise errors.ConfigurationError(f"bad base URL {redact(base_url)!r}: expected https://host")
+        shown = f"{parts.scheme}://{parts.hostname}" if parts.hostname else "that"
+        raise errors.ConfigurationError(f"bad base URL ({shown}): expected https://host")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise errors.ConfigurationError(
             f"refusing plain http to {parts.hostname}: the API key would cross the network"

@@ -82,7 +82,7 @@ class PayloadBuilder:
             for key in (input or {})
             if not isinstance(key, str)
         ]
-        payload = with_defaults(self._defaults, input)
+        payload = _integral_floats_as_ints(with_defaults(self._defaults, input), self._schema)
         checked = {key: value for key, value in payload.items() if isinstance(key, str)}
         for name, kind in self._media.items():
             value = payload.get(name)
@@ -91,8 +91,16 @@ class PayloadBuilder:
                 problems.append(ParameterProblem(name, problem))
             if problem or (value is not None and not isinstance(value, str)):
                 checked[name] = _UPLOAD_PLACEHOLDER
+        unsendable = {
+            name: problem
+            for name, value in checked.items()
+            if name not in self._media and (problem := _json_problem(value))
+        }
+        problems += [ParameterProblem(name, problem) for name, problem in unsendable.items()]
+        for name in unsendable:
+            checked[name] = None  # checked no further: its problem is said
         for error in _without_shadowed(self._validator.iter_errors(checked)):
-            problems += self._describe(error)
+            problems += [p for p in self._describe(error) if p.parameter not in unsendable]
         if problems:
             raise InvalidParametersError(self._model, self._ordered(problems))
         return payload
@@ -133,6 +141,31 @@ def _without_shadowed(errors: Iterable[ValidationError]) -> list[ValidationError
     ]
 
 
+def _integral_floats_as_ints(
+    payload: dict[str, Any], schema: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``duration=6.0`` for an integer parameter is 6: sent as 6, not 6.0."""
+    properties = schema.get("properties", {})
+    for name, value in payload.items():
+        spec = properties.get(name) if isinstance(name, str) else None
+        integer = isinstance(spec, Mapping) and spec.get("type") == "integer"
+        if integer and isinstance(value, float) and value.is_integer():
+            payload[name] = int(value)
+    return payload
+
+
+def _json_problem(value: Any) -> str | None:
+    """Why ``value`` cannot travel as JSON (a complex, a Decimal, NaN, a set, an object, an
+    integer too long, a structure too deep), or None."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as error:
+        reason = str(error).split(":")[0] if isinstance(error, ValueError) else ""
+        kind = type(value).__name__
+        return f"cannot be sent as JSON ({kind}{': ' + reason if reason else ''})"
+    return None
+
+
 def _media_problem(value: Any, kind: str) -> str | None:
     """What is wrong with a media value, or None (a missing one is the schema's business)."""
     if value is None or isinstance(value, (bytes, bytearray, memoryview)):
@@ -146,7 +179,10 @@ def _media_problem(value: Any, kind: str) -> str | None:
         )
     if isinstance(value, os.PathLike):
         path = Path(os.fspath(value))
-        return None if path.is_file() else f"no such file: {str(path)!r}"
+        try:
+            return None if path.is_file() else f"no such file: {short_repr(str(path), 200)}"
+        except (OSError, ValueError) as error:
+            return f"cannot read {short_repr(str(path), 200)}: {error.__class__.__name__}"
     if isinstance(value, io.TextIOBase):
         return f"a {kind} file must be opened in binary mode ('rb')"
     if _is_binary_file(value):

@@ -142,8 +142,11 @@ def sign(
 
 
 def _digest(key: bytes, webhook_id: str, timestamp: str, body: bytes) -> str:
-    signed = f"{webhook_id}.{timestamp}.".encode() + body
-    return hmac.new(key, signed, hashlib.sha256).hexdigest()
+    try:
+        prefix = f"{webhook_id}.{timestamp}.".encode()
+    except UnicodeEncodeError:
+        raise WebhookVerificationError("the webhook-id header is not valid text") from None
+    return hmac.new(key, prefix + body, hashlib.sha256).hexdigest()
 
 
 def _strip_prefix(secret: str) -> str:
@@ -156,7 +159,11 @@ def _key(secret: object) -> bytes | None:
     if not isinstance(secret, str):
         return None
     key = _strip_prefix(secret.strip())
-    return key.encode("utf-8") if key else None
+    try:
+        return key.encode("utf-8") if key else None
+    except UnicodeEncodeError:
+        # e.g. read from an environment variable that is not UTF-8; never shown
+        raise WebhookVerificationError("the webhook secret is not valid UTF-8 text") from None
 
 
 def _raw_body(body: object) -> bytes:
