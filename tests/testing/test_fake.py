@@ -20,6 +20,7 @@ import pytest
 import requests
 
 import wavevid.testing
+from tests.testing.conftest import StartFake
 from wavevid.testing import FakeWaveSpeed, Fault, JobScript
 
 MODEL = "wavespeed-ai/hunyuan-video-1.5/text-to-video"
@@ -27,27 +28,7 @@ TICK = 0.05
 TERMINAL = {"completed", "failed", "cancelled", "timeout"}
 RANDOM_VIDEO = os.urandom(512 * 1024)
 
-StartFake = Callable[..., FakeWaveSpeed]
 Json = dict[str, Any]
-
-
-@pytest.fixture
-def start_fake() -> Iterator[StartFake]:
-    """start_fake(**options) -> a started FakeWaveSpeed, stopped after the test."""
-    fakes: list[FakeWaveSpeed] = []
-
-    def start(**options: Any) -> FakeWaveSpeed:
-        fakes.append(FakeWaveSpeed(**{"processing_seconds": TICK, **options}).start())
-        return fakes[-1]
-
-    yield start
-    for fake in fakes:
-        fake.stop()
-
-
-@pytest.fixture
-def fake(start_fake: StartFake) -> FakeWaveSpeed:
-    return start_fake()
 
 
 @pytest.fixture

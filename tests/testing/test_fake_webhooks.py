@@ -10,13 +10,14 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 import requests
 
+from tests.testing.conftest import StartFake
 from wavevid.testing import FakeWaveSpeed, JobScript, WebhookDelivery
 
 MODEL = "wavespeed-ai/hunyuan-video-1.5/text-to-video"
@@ -26,7 +27,6 @@ PAYLOAD_KEYS = ["id", "model", "input", "outputs", "urls", "has_nsfw_contents", 
 QUIET = 0.1
 """How long a test waits to be sure that something does NOT happen."""
 
-StartFake = Callable[..., FakeWaveSpeed]
 
 
 class Receiver:
@@ -84,24 +84,6 @@ def receiver() -> Iterator[Receiver]:
     endpoint = Receiver()
     yield endpoint
     endpoint.close()
-
-
-@pytest.fixture
-def start_fake() -> Iterator[StartFake]:
-    fakes: list[FakeWaveSpeed] = []
-
-    def start(**options: Any) -> FakeWaveSpeed:
-        fakes.append(FakeWaveSpeed(**{"processing_seconds": TICK, **options}).start())
-        return fakes[-1]
-
-    yield start
-    for fake in fakes:
-        fake.stop()
-
-
-@pytest.fixture
-def fake(start_fake: StartFake) -> FakeWaveSpeed:
-    return start_fake()
 
 
 def submit(fake: FakeWaveSpeed, webhook: str | None, **body: Any) -> str:
