@@ -70,11 +70,11 @@ def test_an_estimate_2x_off_still_beats_polling_every_second(seconds: float, err
 
 def test_the_schedule_is_rare_early_dense_at_the_estimate_and_backs_off() -> None:
     schedule = PollSchedule(expected=20)
-    assert schedule.next_delay(None) == 3.0  # queued
-    assert schedule.next_delay(0) == 3.0
+    assert schedule.next_delay(None) == 2.5  # queued
+    assert schedule.next_delay(0) == 2.5
     assert schedule.next_delay(18.5) == 1.5  # lands on the expected time
-    late = [schedule.next_delay(20 + n) for n in range(12)]
-    assert late[0] == 2.0
+    late = [schedule.next_delay(20 + n) for n in range(14)]
+    assert late[0] == 1.0
     assert late == sorted(late)
     assert late[-1] == 5.0
 

@@ -78,11 +78,11 @@ JOB_TIMEOUT = 900.0
 #: Read timeout of a sync-mode submit, which holds the answer until the video is ready.
 SYNC_READ_TIMEOUT = 150.0
 #: Polls while the job runs, relative to its expected time E (after it leaves the queue):
-#: every min(EARLY_POLL_CAP, E * EARLY_POLL_FRACTION) s until E, one poll at E, then every
-#: max(LATE_POLL_MIN, E * LATE_POLL_FRACTION) s growing by LATE_POLL_GROWTH, up to LATE_POLL_CAP.
+#: every min(EARLY_POLL_CAP, E * EARLY_POLL_FRACTION) s until E (a cap that keeps a job that
+#: finishes at E/2 found within about a second), one poll at E, then every LATE_POLL_MIN s
+#: growing by LATE_POLL_GROWTH per poll, up to LATE_POLL_CAP. Measured in docs/benchmarks.md.
 EARLY_POLL_FRACTION = 0.25
-EARLY_POLL_CAP = 3.0
-LATE_POLL_FRACTION = 0.1
+EARLY_POLL_CAP = 2.5
 LATE_POLL_MIN = 1.0
 LATE_POLL_GROWTH = 1.15
 LATE_POLL_CAP = 5.0

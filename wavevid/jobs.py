@@ -1,9 +1,9 @@
 """Jobs: one WaveSpeed prediction, its state, and waiting for it.
 
 Polls follow the model's expected run time E, counted from when the job leaves the queue: every
-min(3 s, E/4) until E (rare early, for a job that finishes early), one poll at E, then backing
-off slowly from max(1 s, E/10). Never past the caller's deadline; ``poll_interval`` forces a
-fixed interval instead.
+min(2.5 s, E/4) until E (rare early, for a job that finishes early), one poll at E, then from
+1 s after it, backing off slowly to 5 s. Never past the caller's deadline; ``poll_interval``
+forces a fixed interval instead.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from ._constants import (
     EARLY_POLL_FRACTION,
     JOB_TIMEOUT,
     LATE_POLL_CAP,
-    LATE_POLL_FRACTION,
     LATE_POLL_GROWTH,
     LATE_POLL_MIN,
     MIN_POLL_INTERVAL,
@@ -81,8 +80,7 @@ class PollSchedule:
             return early
         if running_for < self.expected:
             return max(MIN_POLL_INTERVAL, min(early, self.expected - running_for))
-        late = max(LATE_POLL_MIN, self.expected * LATE_POLL_FRACTION)
-        delay = min(LATE_POLL_CAP, late * LATE_POLL_GROWTH**self._late_polls)
+        delay = min(LATE_POLL_CAP, LATE_POLL_MIN * LATE_POLL_GROWTH**self._late_polls)
         self._late_polls += 1
         return delay
 
