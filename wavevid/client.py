@@ -394,16 +394,10 @@ class Client:
                     raise Stopped(job.id)
                 progress.downloading(received, total)
 
-            download_deadline = Deadline(DOWNLOAD_TIMEOUT, self._clock)
-            content, path = None, None
-            if target is None:
-                content = download.download_to_bytes(
-                    self._transport, url, deadline=download_deadline, on_progress=on_bytes
-                )
-            else:
-                path = download.download_to_path(
-                    self._transport, url, target, deadline=download_deadline, on_progress=on_bytes
-                )
+            content, path = download.fetch(
+                self._transport, url, target,
+                deadline=Deadline(DOWNLOAD_TIMEOUT, self._clock), on_progress=on_bytes,
+            )
         except KeyboardInterrupt as interrupt:
             attach_job(interrupt, job.id)
             raise

@@ -155,6 +155,22 @@ def download_to_bytes(
     return buffer.getvalue()
 
 
+def fetch(
+    transport: Transport,
+    url: str,
+    target: Path | None,
+    *,
+    deadline: Deadline,
+    on_progress: ProgressFn | None = None,
+) -> tuple[bytes | None, Path | None]:
+    """The output at ``url``: saved to ``target`` (``(None, path)``), or, without a target,
+    held in memory (``(bytes, None)``). Raises as the two functions it stands for."""
+    if target is None:
+        return download_to_bytes(transport, url, deadline=deadline, on_progress=on_progress), None
+    path = download_to_path(transport, url, target, deadline=deadline, on_progress=on_progress)
+    return None, path
+
+
 def check_writable(path: str | os.PathLike[str]) -> Path:
     """Check that a download could be saved at ``path``, before paying for it.
 
