@@ -18,6 +18,7 @@ from wavevid._deadline import Deadline
 from wavevid._retry import RetryPolicy
 from wavevid._transport import Transport
 from wavevid.download import check_writable, download_to_bytes, download_to_path
+from wavevid.payload import fingerprint
 from wavevid.testing import FakeWaveSpeed, Fault, RequestRecord
 
 MODEL = "lightricks/ltx-2-fast/text-to-video"
@@ -55,7 +56,9 @@ def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def url(fake: FakeWaveSpeed, transport: Transport) -> str:
     """The output URL of a completed job."""
-    data = transport.submit(MODEL, {"prompt": "x"}, deadline=Deadline(10))
+    data = transport.submit(
+        MODEL, {"prompt": "x"}, deadline=Deadline(10), fingerprint=fingerprint({"prompt": "x"})
+    )
     fake.finish(data["id"])
     return f"{fake.url}/outputs/{data['id']}.mp4"
 

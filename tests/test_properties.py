@@ -770,8 +770,9 @@ def test_the_retry_policy_never_schedules_past_the_deadline(
     scheduled, and ``time.sleep`` never gets a negative or NaN); a submit is never retried after
     NO_ANSWER or SERVER_ERROR, and nothing is retried once ``max_retries`` are used."""
     policy = RetryPolicy(max_retries=max_retries, random=lambda: draw)
-    wait = policy.next_wait(failure, retry, submit=submit, remaining=remaining,
-                            retry_after=retry_after)
+    if submit:
+        policy = policy.for_submits()
+    wait = policy.next_wait(failure, retry, remaining=remaining, retry_after=retry_after)
     if wait is not None:
         assert 0.0 <= wait < remaining
         assert not math.isnan(wait)
@@ -904,7 +905,7 @@ KNOWN: dict[str, tuple[Callable[[], object], Any, type[BaseException]]] = {
     ),
     "retry-policy-with-more-than-1023-retries": (
         lambda: RetryPolicy(max_retries=5000).next_wait(
-            Failure.SERVER_ERROR, 1024, submit=False, remaining=60.0
+            Failure.SERVER_ERROR, 1024, remaining=60.0
         ),
         None,
         OverflowError,  # 2.0**retry

@@ -32,7 +32,7 @@ def test_retry_after_replaces_the_backoff() -> None:
 
 @pytest.mark.parametrize("failure", list(Failure))
 def test_a_get_may_retry_every_failure(failure: Failure) -> None:
-    assert policy().retryable(failure, submit=False)
+    assert policy().retryable(failure)
 
 
 @pytest.mark.parametrize(
@@ -45,24 +45,24 @@ def test_a_get_may_retry_every_failure(failure: Failure) -> None:
     ],
 )
 def test_a_submit_retries_only_when_provably_not_accepted(failure: Failure, allowed: bool) -> None:
-    assert policy().retryable(failure, submit=True) is allowed
+    assert policy().for_submits().retryable(failure) is allowed
 
 
 def test_no_wait_ends_past_the_deadline() -> None:
     rules = policy()
-    assert rules.next_wait(Failure.SERVER_ERROR, 0, submit=False, remaining=10) == 0.5
-    assert rules.next_wait(Failure.SERVER_ERROR, 0, submit=False, remaining=0.5) is None
+    assert rules.next_wait(Failure.SERVER_ERROR, 0, remaining=10) == 0.5
+    assert rules.next_wait(Failure.SERVER_ERROR, 0, remaining=0.5) is None
     assert rules.next_wait(
-        Failure.RATE_LIMITED, 0, submit=False, remaining=30, retry_after=31
+        Failure.RATE_LIMITED, 0, remaining=30, retry_after=31
     ) is None
 
 
 def test_retries_run_out() -> None:
     rules = policy(max_retries=2)
-    assert rules.next_wait(Failure.NO_ANSWER, 1, submit=False, remaining=100) == 1.0
-    assert rules.next_wait(Failure.NO_ANSWER, 2, submit=False, remaining=100) is None
-    assert policy(max_retries=0).next_wait(
-        Failure.NOT_CONNECTED, 0, submit=True, remaining=100
+    assert rules.next_wait(Failure.NO_ANSWER, 1, remaining=100) == 1.0
+    assert rules.next_wait(Failure.NO_ANSWER, 2, remaining=100) is None
+    assert policy(max_retries=0).for_submits().next_wait(
+        Failure.NOT_CONNECTED, 0, remaining=100
     ) is None
 
 

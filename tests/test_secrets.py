@@ -12,10 +12,12 @@ import wavevid
 from wavevid import errors
 from wavevid._deadline import Deadline
 from wavevid._logging import configure_from_environment, redact, register_secret
+from wavevid.payload import fingerprint
 from wavevid.testing import FakeWaveSpeed, Fault
 
 KEY = "sk-live-0123456789abcdefSECRET"
 MODEL = "lightricks/ltx-2-fast/text-to-video"
+BODY = {"prompt": "x"}
 
 
 @pytest.fixture
@@ -30,7 +32,7 @@ def every_flow(fake: FakeWaveSpeed) -> list[BaseException]:
     client = wavevid.Client(api_key=KEY, base_url=fake.url, request_timeout=0.3, max_retries=1)
     transport = client._transport
     transport.sleep = lambda seconds: None
-    job = transport.submit(MODEL, {"prompt": "x"}, deadline=Deadline(5))
+    job = transport.submit(MODEL, BODY, deadline=Deadline(5), fingerprint=fingerprint(BODY))
     fake.finish(job["id"])
     done = transport.call("GET", f"predictions/{job['id']}/result", deadline=Deadline(5))
     with transport.open_stream(done["outputs"][0], deadline=Deadline(5)) as response:
@@ -43,7 +45,7 @@ def every_flow(fake: FakeWaveSpeed) -> list[BaseException]:
     for fault in faults:
         fake.add_fault(fault)
         try:
-            transport.submit(MODEL, {"prompt": "x"}, deadline=Deadline(5))
+            transport.submit(MODEL, BODY, deadline=Deadline(5), fingerprint=fingerprint(BODY))
         except errors.WavevidError as error:
             raised.append(error)
         try:

@@ -68,7 +68,8 @@ def posts(fake: FakeWaveSpeed) -> list[Any]:
 
 
 def submit(transport: Transport, **options: Any) -> Any:
-    return transport.submit(MODEL, BODY, deadline=options.pop("deadline", deadline()), **options)
+    options.setdefault("deadline", deadline())
+    return transport.submit(MODEL, BODY, fingerprint=fingerprint(BODY), **options)
 
 
 def job_path(job_id: str) -> str:
@@ -189,7 +190,7 @@ def test_a_submit_that_cannot_connect_is_retried_then_fails_cleanly(sleeps: Slee
         policy=RetryPolicy(max_retries=3, random=lambda: 0.0), sleep=sleeps,
     )
     with pytest.raises(errors.APIConnectionError) as raised:
-        transport.submit(MODEL, BODY, deadline=deadline())
+        submit(transport)
     assert sleeps == [0.5, 1.0, 2.0]
     assert "gave up after the allowed retries" in str(raised.value)
 
@@ -327,7 +328,7 @@ def test_a_trickling_answer_is_cut_off_at_the_deadline(
 
 def test_a_passed_deadline_sends_nothing(fake: FakeWaveSpeed, transport: Transport) -> None:
     with pytest.raises(errors.APIConnectionError, match="deadline"):
-        transport.submit(MODEL, BODY, deadline=deadline(0))
+        submit(transport, deadline=deadline(0))
     assert fake.requests == []
 
 

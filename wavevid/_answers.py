@@ -2,7 +2,7 @@
 
 WaveSpeed wraps every answer in ``{code, message, data}``; the envelope's ``code`` mirrors the
 HTTP status, and some failures show only there. Every status maps to one class of the error
-tree; library exceptions are classified for the retry policy and described in one redacted line.
+tree; library exceptions are described in one redacted line.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import requests
 import urllib3.exceptions as urllib3_errors
 
 from . import errors
 from ._logging import redact
-from ._retry import Failure, parse_retry_after
+from ._retry import parse_retry_after
 from ._text import shorten
 
 _STATUS_ERRORS: dict[int, type[errors.APIError]] = {
@@ -109,20 +108,6 @@ def _error_message(envelope: Any) -> str | None:
         if isinstance(value, str) and value:
             return shorten(value, 300)
     return None
-
-
-def classify(error: BaseException) -> Failure:
-    """NOT_CONNECTED only when the request provably never left: the connection itself failed."""
-    if isinstance(error, requests.exceptions.ConnectTimeout):
-        return Failure.NOT_CONNECTED
-    reason: Any = error
-    if isinstance(error, requests.exceptions.ConnectionError) and error.args:
-        reason = error.args[0]
-        if isinstance(reason, urllib3_errors.MaxRetryError):
-            reason = reason.reason
-    if isinstance(reason, (urllib3_errors.NewConnectionError, urllib3_errors.ConnectTimeoutError)):
-        return Failure.NOT_CONNECTED
-    return Failure.NO_ANSWER
 
 
 def describe_error(error: BaseException) -> str:

@@ -1,11 +1,30 @@
-"""Deadlines on an injectable clock."""
+"""Deadlines on an injectable clock, and the one signal that a deadline has passed.
+
+Internal code raises :class:`DeadlinePassed` wherever it notices; each public boundary turns it,
+once, into the error it documents (``APIConnectionError`` for API calls and uploads,
+``JobTimeoutError`` for waits, ``DownloadError`` for downloads).
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 Clock = Callable[[], float]
+
+
+class DeadlinePassed(Exception):
+    """A deadline passed while something was under way.
+
+    Deliberately not an ``OSError``: neither urllib3 nor the retry loop may take it for a
+    network failure worth another attempt.
+    """
+
+    def __init__(self, seconds: float, doing: str | None = None) -> None:
+        self.seconds = seconds
+        what = f"{doing} when the deadline" if doing else "the deadline"
+        super().__init__(f"{what} ({seconds:g} s) {'passed' if doing else 'has passed'}")
 
 
 class Deadline:
@@ -25,6 +44,20 @@ class Deadline:
     def expired(self) -> bool:
         return self._clock() >= self._at
 
+    def check(self, doing: str | None = None) -> None:
+        """Raise DeadlinePassed (saying what was ``doing``) once the deadline has passed."""
+        if self.expired:
+            raise DeadlinePassed(self.seconds, doing)
+
     def clip(self, seconds: float) -> float:
         """``seconds``, or what is left if that is less."""
         return min(seconds, self.remaining())
+
+
+@contextmanager
+def reported_as(error: Callable[[DeadlinePassed], Exception]) -> Iterator[None]:
+    """At a public boundary: a DeadlinePassed inside becomes ``error(passed)``."""
+    try:
+        yield
+    except DeadlinePassed as passed:
+        raise error(passed) from None

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path, PurePath
 from typing import IO, Any
 
-from . import errors
 from ._constants import UPLOAD_CHUNK_BYTES, UPLOAD_SPOOL_MEMORY_BYTES
 from ._deadline import Deadline
 from ._logging import get_logger
@@ -24,22 +23,12 @@ FALLBACK_TYPE = "application/octet-stream"
 HEAD_BYTES = 64
 
 
-class DeadlinePassed(Exception):
-    """Raised from inside a body being sent; deliberately not an OSError, so that neither the
-    transport nor urllib3 mistakes it for a network failure to retry."""
-
-
 class SourceFailed(Exception):
     """Reading the local source failed while sending; carries the error to raise instead."""
 
     def __init__(self, error: Exception) -> None:
         super().__init__(str(error))
         self.error = error
-
-
-def check_deadline(deadline: Deadline) -> None:
-    if deadline.expired:
-        raise DeadlinePassed
 
 
 class Payload:
@@ -66,7 +55,7 @@ class _Buffer(Payload):
 
     def chunks(self, deadline: Deadline) -> Iterator[memoryview]:
         for start in range(0, self.size, UPLOAD_CHUNK_BYTES):
-            check_deadline(deadline)
+            deadline.check(f"still sending {self.what}")
             yield self._view[start : start + UPLOAD_CHUNK_BYTES]
 
     def close(self) -> None:
@@ -92,7 +81,7 @@ class _File(Payload):
         try:
             self._file.seek(self._start)
             while left:
-                check_deadline(deadline)
+                deadline.check(f"still sending {self.what}")
                 chunk = self._file.read(min(UPLOAD_CHUNK_BYTES, left))
                 if not chunk:
                     raise SourceFailed(
@@ -180,11 +169,7 @@ def _spool(file: Any, name: str | None, what: str, deadline: Deadline) -> _File:
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=UPLOAD_SPOOL_MEMORY_BYTES)  # noqa: SIM115
     try:
         while True:
-            if deadline.expired:
-                raise errors.APIConnectionError(
-                    f"{what} was still being read when the deadline ({deadline.seconds:g} s)"
-                    " passed"
-                )
+            deadline.check(f"still reading {what}")
             chunk = file.read(UPLOAD_CHUNK_BYTES)
             if chunk is None:
                 raise ValueError(f"{what} is non-blocking and had no data ready")

@@ -1,8 +1,10 @@
-"""The retry policy: what is retried, and how long to wait. Pure functions; the caller sleeps.
+"""Retrying: how a request failed, whether it may be sent again, how long to wait, and the one
+loop that every request (API calls, submits, upload PUTs, download resumes) goes through.
 
-- A GET is retried after a connection failure, a read timeout, a 429 or a 5xx.
+- A safe request (a GET, or a POST that changes nothing billable) is retried after a failure to
+  connect, a failure after sending, a 429 or a 5xx.
 - A submit (a paid job) is retried only when the server provably did not accept it: a 429, or
-  a failure to connect. Anything after the body may have reached the server is never retried.
+  a failure while the connection was being opened, before any byte of the request was written.
 - The wait before retry n is ``min(cap, base * 2**n)`` times a jitter factor, or the server's
   ``Retry-After`` when it gives one; a wait that would end past the deadline is not taken.
 """
@@ -12,11 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
+import ssl
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+import requests
+import urllib3.exceptions as urllib3_errors
+from urllib3.connection import HTTPConnection
 
 from ._constants import BACKOFF_BASE, BACKOFF_CAP, BACKOFF_JITTER, MAX_RETRIES
+from ._deadline import Deadline
+
+T = TypeVar("T")
 
 
 class Failure(enum.Enum):
@@ -32,9 +43,12 @@ class Failure(enum.Enum):
     """The server failed; for a submit, it may have acted on it."""
 
 
+_SUBMIT_RETRIED = frozenset({Failure.NOT_CONNECTED, Failure.RATE_LIMITED})
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How many retries, and the backoff between them."""
+    """How many retries, the backoff between them, and which failures allow one."""
 
     max_retries: int = MAX_RETRIES
     backoff_base: float = BACKOFF_BASE
@@ -42,12 +56,17 @@ class RetryPolicy:
     jitter: float = BACKOFF_JITTER
     random: Callable[[], float] = random.random
     """A number in [0, 1); tests pin it."""
+    idempotent: bool = True
+    """False for a request that must not reach the server twice (a submit): it is retried only
+    after failures that prove it was not acted on, and it goes out on a fresh connection."""
 
-    def retryable(self, failure: Failure, *, submit: bool) -> bool:
+    def for_submits(self) -> RetryPolicy:
+        """The same numbers, for requests that must not be repeated once they may have arrived."""
+        return replace(self, idempotent=False)
+
+    def retryable(self, failure: Failure) -> bool:
         """Whether a request that failed this way may be sent again."""
-        if submit:
-            return failure in (Failure.NOT_CONNECTED, Failure.RATE_LIMITED)
-        return True
+        return self.idempotent or failure in _SUBMIT_RETRIED
 
     def delay(self, retry: int, retry_after: float | None = None) -> float:
         """Seconds to wait before retry number ``retry`` (0 for the first retry)."""
@@ -57,16 +76,117 @@ class RetryPolicy:
         return backoff * (1.0 - self.jitter * self.random())
 
     def next_wait(
-        self, failure: Failure, retry: int, *, submit: bool, remaining: float,
-        retry_after: float | None = None,
+        self, failure: Failure, retry: int, *, remaining: float, retry_after: float | None = None
     ) -> float | None:
         """The wait before retry number ``retry``, or None when the request must not be retried:
         it is not safe, the retries are used up, or the wait would end past the deadline
         (``remaining`` seconds away)."""
-        if retry >= self.max_retries or not self.retryable(failure, submit=submit):
+        if retry >= self.max_retries or not self.retryable(failure):
             return None
         wait = self.delay(retry, retry_after)
         return wait if wait < remaining else None
+
+
+class Failed(Exception):
+    """One attempt failed in a way the policy decides about.
+
+    Attributes:
+        failure: how it failed.
+        detail: one redacted line for messages and logs.
+        answer: the HTTP answer, when there was one (for the error it becomes).
+        wait: the wait the failure itself asks for (a ``Retry-After``; 0 to go again at once),
+            instead of the backoff.
+        retries: set when the loop gives up: the retries made before this attempt.
+    """
+
+    def __init__(
+        self, failure: Failure, detail: str, *, answer: Any = None, wait: float | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.failure = failure
+        self.detail = detail
+        self.answer = answer
+        self.wait = wait
+        self.retries = 0
+
+
+def retrying(
+    attempt: Callable[[int], T],
+    policy: RetryPolicy,
+    deadline: Deadline,
+    sleep: Callable[[float], None],
+    on_retry: Callable[[Failed, int, float], None],
+) -> T:
+    """``attempt(retry)`` until it returns, retried per ``policy`` within ``deadline``.
+
+    ``on_retry(failed, retry, wait)`` is told before each wait (for logging).
+
+    Raises:
+        Failed: the last failure, with ``retries`` set, once the policy allows no more.
+    """
+    retry = 0
+    while True:
+        try:
+            return attempt(retry)
+        except Failed as failed:
+            wait = policy.next_wait(
+                failed.failure, retry, remaining=deadline.remaining(), retry_after=failed.wait
+            )
+            if wait is None:
+                failed.retries = retry
+                raise
+            on_retry(failed, retry, wait)
+            sleep(wait)
+            retry += 1
+
+
+class ConnectionNotOpened(urllib3_errors.NewConnectionError):
+    """Opening the connection (TCP, a proxy's CONNECT, TLS) failed: no byte of the request was
+    written. Raised by wavevid's connections (``_sessions``) around their connect step; a
+    subclass of urllib3's own connection failure, so that urllib3 and requests treat it as one."""
+
+    def __init__(self, connection: HTTPConnection, cause: BaseException) -> None:
+        super().__init__(connection, str(cause) or type(cause).__name__)
+        self.cause = cause
+
+
+def classify(error: BaseException) -> Failure:
+    """NOT_CONNECTED only when the request provably never left: the connection itself failed."""
+    for reason in _chain(error):
+        if isinstance(
+            reason,
+            (requests.exceptions.ConnectTimeout, urllib3_errors.NewConnectionError,
+             urllib3_errors.ConnectTimeoutError),
+        ):
+            return Failure.NOT_CONNECTED
+    return Failure.NO_ANSWER
+
+
+def involves_tls(error: BaseException) -> bool:
+    """Whether TLS failed somewhere in ``error``'s chain."""
+    return any(
+        isinstance(reason, (ssl.SSLError, ssl.CertificateError, urllib3_errors.SSLError,
+                            requests.exceptions.SSLError))
+        for reason in _chain(error)
+    )
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and what it wraps: requests' first argument, urllib3's ``reason`` and
+    ``original_error``, ours ``cause``, and an explicit ``__cause__`` (never ``__context__``: an
+    exception merely raised while handling another says nothing about where this one came
+    from)."""
+    seen: set[int] = set()
+    todo: list[Any] = [error]
+    while todo:
+        reason = todo.pop()
+        if not isinstance(reason, BaseException) or id(reason) in seen:
+            continue
+        seen.add(id(reason))
+        yield reason
+        todo.extend(reason.args[:1])
+        for name in ("reason", "original_error", "cause", "__cause__"):
+            todo.append(getattr(reason, name, None))
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -3,6 +3,12 @@
 One Client is shared by a web server's threads, and ``requests.Session`` is not thread-safe;
 after a fork (gunicorn ``--preload``, Celery prefork) a child must not share its parent's
 sockets, so it makes its own.
+
+Every connection is opened (TCP, a proxy's CONNECT, TLS) as a step of its own before the request
+is written; a failure there is :class:`~wavevid._retry.ConnectionNotOpened`, so the retry policy
+can tell "not sent" from "sent" by the step that failed. Sessions from a ``session_factory`` get
+the same connections: their stock ``HTTPAdapter`` mounts are swapped for ours, pool sizes kept
+(a custom adapter subclass is left alone, and classification falls back to urllib3's errors).
 """
 
 from __future__ import annotations
@@ -12,11 +18,16 @@ import platform
 import threading
 import weakref
 from collections.abc import Callable
+from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
+from requests.adapters import DEFAULT_POOLBLOCK, DEFAULT_POOLSIZE, HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.poolmanager import PoolManager
 
 from ._constants import POOL_MAXSIZE
+from ._retry import ConnectionNotOpened
 from ._version import __version__
 
 USER_AGENT = f"wavevid/{__version__} python/{platform.python_version()}"
@@ -45,6 +56,7 @@ class Sessions:
         if held is None or held.pid != os.getpid():
             # A forked child must not share its parent's sockets: it drops the copy unclosed.
             session = self._factory()
+            _use_step_connections(session)
             session.headers["User-Agent"] = USER_AGENT
             held = _ThreadSession(session)
             self._local.held = held
@@ -64,7 +76,72 @@ class Sessions:
 
 def _default_session() -> requests.Session:
     session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_MAXSIZE, max_retries=0)
+    adapter = StepAdapter(pool_connections=4, pool_maxsize=POOL_MAXSIZE, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+def _use_step_connections(session: requests.Session) -> None:
+    for prefix, adapter in list(session.adapters.items()):
+        if type(adapter) is HTTPAdapter:
+            session.mount(prefix, StepAdapter(
+                pool_connections=getattr(adapter, "_pool_connections", DEFAULT_POOLSIZE),
+                pool_maxsize=getattr(adapter, "_pool_maxsize", DEFAULT_POOLSIZE),
+                max_retries=adapter.max_retries,
+                pool_block=getattr(adapter, "_pool_block", DEFAULT_POOLBLOCK),
+            ))
+
+
+class _ConnectFirst:
+    """Opens the connection before writing the request; a failure while opening it is
+    ConnectionNotOpened, whatever its cause (refused, DNS, proxy CONNECT, TLS handshake)."""
+
+    sock: Any
+
+    def connect(self) -> None:
+        try:
+            super().connect()  # type: ignore[misc]
+        except ConnectionNotOpened:
+            raise ConnectionNotOpened(self, error) from error  # type: ignore[arg-type]
+        except Exception as error:
+            raise ConnectionNotOpened(self, error) from error  # type: ignore[arg-type]
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is None:
+            self.connect()
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _Connection(_ConnectFirst, HTTPConnection):
+    pass
+
+
+class _TLSConnection(_ConnectFirst, HTTPSConnection):
+    pass
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _Connection
+
+
+class _TLSPool(HTTPSConnectionPool):
+    ConnectionCls = _TLSConnection
+
+
+_POOLS = {"http": _Pool, "https": _TLSPool}
+
+
+class StepAdapter(HTTPAdapter):
+    """requests' adapter, with connections that open before the request is written (direct and
+    through http(s) proxies; SOCKS proxies keep urllib3's own)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> PoolManager:
+        manager: PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = _POOLS
+        return manager

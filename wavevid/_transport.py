@@ -6,8 +6,12 @@
   carry none.
 - Each request's (connect, read) timeouts are clipped to the caller's deadline, and bodies are
   read chunk by chunk against it, so a server trickling bytes cannot hold a call past it.
-- No ``requests`` or ``urllib3`` exception leaves this module: every failure is an error of
-  ``wavevid.errors``.
+- Every request goes out through one method (``_send``) and every retry through
+  ``_retry.retrying``: an API call and a submit differ only by the policy they pass.
+- No ``requests`` or ``urllib3`` exception leaves this module: API calls raise errors of
+  ``wavevid.errors`` (a passed deadline is ``APIConnectionError``); the single attempts made
+  for other hosts (``put``, ``open_stream``) raise ``_retry.Failed`` or ``DeadlinePassed`` for
+  their callers' retry loops.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import datetime as dt
 import ipaddress
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -26,7 +30,6 @@ from . import errors
 from ._answers import (
     Answer,
     api_error,
-    classify,
     describe_error,
     effective_status,
     error_for_status,
@@ -39,11 +42,18 @@ from ._constants import (
     MAX_JSON_BYTES,
     READ_CHUNK_BYTES,
 )
-from ._deadline import Clock, Deadline
+from ._deadline import Clock, Deadline, DeadlinePassed, reported_as
 from ._logging import get_logger, redact, register_secret
-from ._retry import Failure, RetryPolicy, parse_retry_after
+from ._retry import (
+    Failed,
+    Failure,
+    RetryPolicy,
+    classify,
+    involves_tls,
+    parse_retry_after,
+    retrying,
+)
 from ._sessions import SessionFactory, Sessions
-from .payload import fingerprint
 
 __all__ = ["Answer", "Content", "SessionFactory", "Transport", "error_for_status", "iter_body"]
 
@@ -53,14 +63,17 @@ get_logger("urllib3.connectionpool")  # it logs request lines, signed query stri
 #: Makes a raw request body (bytes, a file, or a sized iterable of bytes) and its headers.
 Content = Callable[[], tuple[Any, Mapping[str, str]]]
 
-class _Failed(Exception):
-    """One attempt failed in a way the retry policy decides about."""
+class _TLSFailed(Failed):
+    """TLS failed while the request was being made: ends an API call at once."""
 
-    def __init__(self, failure: Failure, detail: str, answer: Answer | None = None) -> None:
+
+class _Unanswered(Exception):
+    """A request that must not be repeated went out, and no answer came back."""
+
+    def __init__(self, detail: str, sent_at: dt.datetime) -> None:
         super().__init__(detail)
-        self.failure = failure
         self.detail = detail
-        self.answer = answer
+        self.sent_at = sent_at
 
 
 class Transport:
@@ -91,9 +104,12 @@ class Transport:
     def __repr__(self) -> str:
         return f"<Transport {self.base_url}>"
 
-    def api_url(self, path: str) -> str:
+    def api_url(self, path: str, query: Mapping[str, str] | None = None) -> str:
         """The URL of an API path (``predictions/ID/result``), its segments kept unescaped."""
-        return f"{self.base_url}{API_PREFIX}/{quote(path.strip('/'), safe='/-_.~')}"
+        url = f"{self.base_url}{API_PREFIX}/{quote(path.strip('/'), safe='/-_.~')}"
+        if query:
+            url += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
+        return url
 
     def close(self) -> None:
         self.sessions.close()
@@ -119,21 +135,13 @@ class Transport:
                 (a retry must send the body again from its start).
 
         Raises:
-            APIError (by status), APIConnectionError, ConfigurationError.
+            APIError (by status), APIConnectionError (the deadline included),
+            ConfigurationError.
         """
-        url = self.api_url(path)
-        retry = 0
-        while True:
-            try:
-                answer = self._api_attempt(method, url, body, deadline, content=content)
-                return self._envelope_data(answer, job_id)
-            except _Failed as failed:
-                wait = self._wait_before_retry(failed, retry, deadline, submit=False)
-                if wait is None:
-                    self._give_up(failed, method, url, job_id)
-                self._log_retry(method, url, failed, retry, wait)
-                self.sleep(wait)
-                retry += 1
+        return self._request(
+            method, self.api_url(path), self.policy, deadline, body=body, content=content,
+            job_id=job_id,
+        )
 
     def submit(
         self,
@@ -141,82 +149,77 @@ class Transport:
         body: Mapping[str, Any],
         *,
         deadline: Deadline,
+        fingerprint: str,
         query: Mapping[str, str] | None = None,
         read_timeout: float | None = None,
     ) -> Any:
-        """POST a job. Retried only when the server provably did not accept it (429, or no
-        connection); sent on a fresh or recently used connection. Returns ``data``.
+        """POST a job: the same request as :meth:`call` under the policy for submits (retried
+        only when the server provably did not accept it; sent on a fresh or recently used
+        connection). Returns ``data``.
+
+        Args:
+            fingerprint: the caller's fingerprint of ``body``, for an uncertain outcome.
 
         Raises:
             SubmissionUncertainError: the request went out and no answer came back.
             APIError (by status; a 5xx is ServerError, not retried), APIConnectionError.
         """
-        url = self.api_url(path)
-        if query:
-            url += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
-        retry = 0
-        while True:
-            self._refresh_stale_connections()
-            submitted_at = dt.datetime.now(dt.timezone.utc)
-            try:
-                answer = self._api_attempt("POST", url, body, deadline, read_timeout)
-                return self._envelope_data(answer, None)
-            except _Failed as failed:
-                if failed.failure is Failure.NO_ANSWER:
-                    raise self._uncertain(path, body, submitted_at, failed) from None
-                wait = self._wait_before_retry(failed, retry, deadline, submit=True)
-                if wait is None:
-                    self._give_up(failed, "POST", url, None)
-                self._log_retry("POST", url, failed, retry, wait)
-                self.sleep(wait)
-                retry += 1
-
-    # --- other hosts ---------------------------------------------------------------------------
-
-    def open_stream(
-        self, url: str, *, deadline: Deadline, headers: Mapping[str, str] | None = None
-    ) -> requests.Response:
-        """GET ``url`` without credentials, its body left to read (see :func:`iter_body`).
-
-        Raises:
-            APIConnectionError: no answer; the caller decides about retrying.
-        """
-        session = self.sessions.current().session
         try:
-            return session.get(
-                url, headers=dict(headers or {}), timeout=self._timeouts(deadline), stream=True
+            return self._request(
+                "POST", self.api_url(path, query), self.policy.for_submits(), deadline,
+                body=body, read_timeout=read_timeout,
             )
-        except requests.RequestException as error:
-            raise errors.APIConnectionError(f"cannot download: {describe_error(error)}") from None
+        except _Unanswered as unanswered:
+            raise _uncertain(path, fingerprint, unanswered) from None
 
-    def put(
-        self, url: str, data: Any, *, headers: Mapping[str, str], deadline: Deadline
-    ) -> Answer:
-        """PUT ``data`` (bytes or a binary stream) to a presigned URL, without credentials.
+    def _request(
+        self,
+        method: str,
+        url: str,
+        policy: RetryPolicy,
+        deadline: Deadline,
+        *,
+        body: Mapping[str, Any] | None = None,
+        content: Content | None = None,
+        job_id: str | None = None,
+        read_timeout: float | None = None,
+    ) -> Any:
+        sent_at = dt.datetime.now(dt.timezone.utc)
 
-        Raises:
-            APIConnectionError: the upload did not complete.
-        """
-        session = self.sessions.current().session
+        def attempt(retry: int) -> Any:
+            nonlocal sent_at
+            if not policy.idempotent:
+                self._refresh_stale_connections()
+            sent_at = dt.datetime.now(dt.timezone.utc)
+            answer = self._api_attempt(method, url, body, content, deadline, read_timeout)
+            return _envelope_data(answer, job_id)
+
+        def log_retry(failed: Failed, retry: int, wait: float) -> None:
+            logger.info(
+                "%s %s: %s; retry %d of %d in %.2f s",
+                method, redact(url), failed.detail, retry + 1, policy.max_retries, wait,
+            )
+
         try:
-            with session.put(
-                url, data=data, headers=dict(headers), timeout=self._timeouts(deadline),
-                stream=True,
-            ) as response:
-                return Answer(response.status_code, response.headers, _read_all(response, deadline))
-        except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
-            raise errors.APIConnectionError(f"upload failed: {describe_error(error)}") from None
-
-    # --- one attempt ---------------------------------------------------------------------------
+            with reported_as(_connection_error):
+                return retrying(attempt, policy, deadline, self.sleep, log_retry)
+        except Failed as failed:
+            if failed.answer is not None:
+                raise api_error(failed.answer, job_id) from None
+            if failed.failure is Failure.NO_ANSWER and not policy.idempotent:
+                raise _Unanswered(failed.detail, sent_at) from None
+            raise errors.APIConnectionError(
+                f"{method} {redact(url)}: {failed.detail} (gave up after the allowed retries)"
+            ) from None
 
     def _api_attempt(
         self,
         method: str,
         url: str,
         body: Mapping[str, Any] | None,
+        content: Content | None,
         deadline: Deadline,
-        read_timeout: float | None = None,
-        content: Content | None = None,
+        read_timeout: float | None,
     ) -> Answer:
         held = self.sessions.current()
         headers = {"Authorization": f"Bearer {self._key()}", "Accept": "application/json"}
@@ -226,25 +229,13 @@ class Transport:
             headers.update(content_headers)
         started = self.clock()
         try:
-            response = held.session.request(
-                method,
-                url,
-                json=body,
-                data=data,
-                headers=headers,
-                timeout=self._timeouts(deadline, read_timeout),
-                stream=True,
-                allow_redirects=False,
+            response = self._send(
+                method, url, deadline, headers=headers, read_timeout=read_timeout, json=body,
+                data=data, allow_redirects=False,
             )
-            with response:
-                received = _read_all(response, deadline)
-            answer = Answer(response.status_code, response.headers, received)
-        except requests.exceptions.SSLError as error:
-            raise errors.APIConnectionError(f"TLS failed: {describe_error(error)}") from None
-        except requests.exceptions.InvalidURL as error:
-            raise errors.ConfigurationError(f"bad URL: {describe_error(error)}") from None
-        except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
-            raise _Failed(classify(error), describe_error(error)) from None
+            answer = _read_answer(response, deadline)
+        except _TLSFailed as failed:
+            raise errors.APIConnectionError(f"TLS failed: {failed.detail}") from None
         finally:
             held.api_used_at = self.clock()
         logger.debug(
@@ -252,17 +243,71 @@ class Transport:
         )
         status = effective_status(answer)
         if status == 429:
-            raise _Failed(Failure.RATE_LIMITED, "HTTP 429", answer)
+            raise Failed(Failure.RATE_LIMITED, "HTTP 429", answer=answer, wait=_retry_after(answer))
         if status >= 500:
-            raise _Failed(Failure.SERVER_ERROR, f"HTTP {status}", answer)
+            raise Failed(
+                Failure.SERVER_ERROR, f"HTTP {status}", answer=answer, wait=_retry_after(answer)
+            )
         return answer
+
+    # --- other hosts ---------------------------------------------------------------------------
+
+    def open_stream(
+        self, url: str, *, deadline: Deadline, headers: Mapping[str, str] | None = None
+    ) -> requests.Response:
+        """GET ``url`` without credentials, its body left to read (see :func:`iter_body`).
+
+        Raises:
+            Failed: no answer; the caller decides about retrying. DeadlinePassed.
+        """
+        return self._send("GET", url, deadline, headers=dict(headers or {}), what="cannot download")
+
+    def put(
+        self, url: str, data: Any, *, headers: Mapping[str, str], deadline: Deadline
+    ) -> Answer:
+        """PUT ``data`` (bytes or a binary stream) to a presigned URL, without credentials.
+
+        Raises:
+            Failed: the upload did not complete. DeadlinePassed.
+        """
+        response = self._send(
+            "PUT", url, deadline, headers=dict(headers), data=data, what="upload failed"
+        )
+        return _read_answer(response, deadline)
+
+    # --- one request ---------------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        deadline: Deadline,
+        *,
+        headers: dict[str, str],
+        read_timeout: float | None = None,
+        what: str | None = None,
+        **options: Any,
+    ) -> requests.Response:
+        """The one way a request goes out: this thread's session, timeouts clipped to the
+        deadline, the body left to read. Network failures become :class:`Failed`, classified
+        by the step that failed (opening the connection, or after)."""
+        timeouts = self._timeouts(deadline, read_timeout)
+        try:
+            return self.sessions.current().session.request(
+                method, url, headers=headers, timeout=timeouts, stream=True, **options
+            )
+        except requests.exceptions.InvalidURL as error:
+            raise errors.ConfigurationError(f"bad URL: {describe_error(error)}") from None
+        except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
+            detail = f"{what}: {describe_error(error)}" if what else describe_error(error)
+            kind = _TLSFailed if involves_tls(error) else Failed
+            raise kind(classify(error), detail) from None
 
     def _timeouts(
         self, deadline: Deadline, read_timeout: float | None = None
     ) -> tuple[float, float]:
+        deadline.check()
         remaining = deadline.remaining()
-        if remaining <= 0:
-            raise errors.APIConnectionError(f"the deadline ({deadline.seconds:g} s) has passed")
         read = read_timeout or self.request_timeout
         return (min(CONNECT_TIMEOUT, remaining), min(read, remaining))
 
@@ -281,58 +326,41 @@ class Transport:
             # submit sent on it could be lost with no way to tell whether it was accepted.
             held.session.close()
 
-    # --- outcomes ------------------------------------------------------------------------------
 
-    def _wait_before_retry(
-        self, failed: _Failed, retry: int, deadline: Deadline, *, submit: bool
-    ) -> float | None:
-        retry_after = None
-        if failed.answer is not None:
-            retry_after = parse_retry_after(failed.answer.headers.get("retry-after"))
-        return self.policy.next_wait(
-            failed.failure, retry, submit=submit, remaining=deadline.remaining(),
-            retry_after=retry_after,
-        )
+def _connection_error(passed: DeadlinePassed) -> errors.APIConnectionError:
+    return errors.APIConnectionError(str(passed))
 
-    def _log_retry(self, method: str, url: str, failed: _Failed, retry: int, wait: float) -> None:
-        logger.info(
-            "%s %s: %s; retry %d of %d in %.2f s",
-            method, redact(url), failed.detail, retry + 1, self.policy.max_retries, wait,
-        )
 
-    def _give_up(self, failed: _Failed, method: str, url: str, job_id: str | None) -> NoReturn:
-        if failed.answer is not None:
-            raise api_error(failed.answer, job_id)
-        raise errors.APIConnectionError(
-            f"{method} {redact(url)}: {failed.detail} (gave up after the allowed retries)"
-        )
+def _retry_after(answer: Answer) -> float | None:
+    return parse_retry_after(answer.headers.get("retry-after"))
 
-    def _uncertain(
-        self, path: str, body: Mapping[str, Any], submitted_at: dt.datetime, failed: _Failed
-    ) -> errors.SubmissionUncertainError:
-        digest = fingerprint(body)
-        logger.warning(
-            "submit to %s may have been accepted (%s); fingerprint %s",
-            path, failed.detail, digest,
-        )
-        return errors.SubmissionUncertainError(
-            f"the submit to {path} may have been accepted and billed ({failed.detail}); it was"
-            " not retried. Client.find_submission(error) looks for the job.",
-            model=path,
-            fingerprint=digest,
-            submitted_at=submitted_at,
-        )
 
-    def _envelope_data(self, answer: Answer, job_id: str | None) -> Any:
-        envelope = parse_json(answer, job_id)
-        if answer.status >= 300 or effective_status(answer, envelope) >= 300:
-            raise api_error(answer, job_id)
-        if not isinstance(envelope, Mapping) or "data" not in envelope:
-            raise errors.APIError(
-                "the answer has no envelope data", status_code=answer.status,
-                request_id=answer.request_id, job_id=job_id,
-            )
-        return envelope["data"]
+def _uncertain(
+    path: str, fingerprint: str, unanswered: _Unanswered
+) -> errors.SubmissionUncertainError:
+    logger.warning(
+        "submit to %s may have been accepted (%s); fingerprint %s",
+        path, unanswered.detail, fingerprint,
+    )
+    return errors.SubmissionUncertainError(
+        f"the submit to {path} may have been accepted and billed ({unanswered.detail}); it was"
+        " not retried. Client.find_submission(error) looks for the job.",
+        model=path,
+        fingerprint=fingerprint,
+        submitted_at=unanswered.sent_at,
+    )
+
+
+def _envelope_data(answer: Answer, job_id: str | None) -> Any:
+    envelope = parse_json(answer, job_id)
+    if answer.status >= 300 or effective_status(answer, envelope) >= 300:
+        raise api_error(answer, job_id)
+    if not isinstance(envelope, Mapping) or "data" not in envelope:
+        raise errors.APIError(
+            "the answer has no envelope data", status_code=answer.status,
+            request_id=answer.request_id, job_id=job_id,
+        )
+    return envelope["data"]
 
 
 def check_api_key(api_key: str | None) -> str | None:
@@ -381,31 +409,33 @@ def _is_loopback(host: str) -> bool:
 def iter_body(
     response: requests.Response, deadline: Deadline, chunk_bytes: int = READ_CHUNK_BYTES
 ) -> Iterator[bytes]:
-    """The body in chunks as they arrive; stops with APIConnectionError at the deadline.
+    """The body in chunks as they arrive; raises DeadlinePassed at the deadline.
 
     Each read waits at most one read timeout (clipped to the deadline when the request was
     made), and the deadline is checked between reads.
     """
     raw = response.raw
     while True:
-        if deadline.expired:
-            raise errors.APIConnectionError(
-                f"the answer was still arriving when the deadline ({deadline.seconds:g} s) passed"
-            )
+        deadline.check("the answer was still arriving")
         chunk = raw.read1(chunk_bytes, decode_content=True)
         if not chunk:
             return
         yield chunk
 
 
-def _read_all(response: requests.Response, deadline: Deadline) -> bytes:
+def _read_answer(response: requests.Response, deadline: Deadline) -> Answer:
+    """The whole answer. Raises Failed (NO_ANSWER: the request was sent) when the body does not
+    arrive complete within the deadline, breaks off, or is too large to be an API answer."""
     chunks, size = [], 0
     try:
-        for chunk in iter_body(response, deadline):
-            size += len(chunk)
-            if size > MAX_JSON_BYTES:
-                raise _Failed(Failure.NO_ANSWER, f"answer larger than {MAX_JSON_BYTES} bytes")
-            chunks.append(chunk)
-    except errors.APIConnectionError as error:
-        raise _Failed(Failure.NO_ANSWER, str(error)) from None
-    return b"".join(chunks)
+        with response:
+            for chunk in iter_body(response, deadline):
+                size += len(chunk)
+                if size > MAX_JSON_BYTES:
+                    raise Failed(Failure.NO_ANSWER, f"answer larger than {MAX_JSON_BYTES} bytes")
+                chunks.append(chunk)
+    except DeadlinePassed as passed:
+        raise Failed(Failure.NO_ANSWER, str(passed)) from None
+    except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
+        raise Failed(Failure.NO_ANSWER, describe_error(error)) from None
+    return Answer(response.status_code, response.headers, b"".join(chunks))

@@ -9,10 +9,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any
 
+from ._generation import generate
+from ._runtime import Runtime
 from .jobs import Stopped
-from .results import BatchItem, VideoResult
+from .results import BatchItem
 
 #: ``callback(index, fraction, message)``: progress of request number ``index``.
 BatchProgress = Callable[[int, float, str], None]
@@ -20,35 +22,18 @@ BatchProgress = Callable[[int, float, str], None]
 _KEYS = frozenset({"model", "input", "output_path", "timeout", "webhook_url"})
 
 
-class Generate(Protocol):
-    """``Client._generate``: one generation, stoppable, telling when its job was submitted."""
-
-    def __call__(
-        self,
-        model: str,
-        values: dict[str, Any],
-        *,
-        output_path: Any = None,
-        timeout: float | None = None,
-        progress_callback: Callable[[float, str], None] | None = None,
-        webhook_url: str | None = None,
-        stop: threading.Event | None = None,
-        on_submitted: Callable[[Any], None] | None = None,
-    ) -> VideoResult: ...
-
-
 def run_batch(
-    generate: Generate,
+    runtime: Runtime,
     requests: Sequence[Mapping[str, Any]],
     max_workers: int,
     progress_callback: BatchProgress | None = None,
 ) -> list[BatchItem]:
-    """Run each request through ``generate``, ``max_workers`` at a time; items in order."""
+    """Generate each request, ``max_workers`` at a time; items in order."""
     items = [BatchItem(request) for request in requests]
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="wavevid-batch")
     futures = [
-        pool.submit(_run_item, generate, index, item, stop, progress_callback)
+        pool.submit(_run_item, runtime, index, item, stop, progress_callback)
         for index, item in enumerate(items)
     ]
     try:
@@ -67,7 +52,7 @@ def run_batch(
 
 
 def _run_item(
-    generate: Generate,
+    runtime: Runtime,
     index: int,
     item: BatchItem,
     stop: threading.Event,
@@ -83,7 +68,8 @@ def _run_item(
                 f"a batch request takes {sorted(_KEYS)} (model required); got {sorted(request)}"
             )
         item.result = generate(
-            request["model"],
+            runtime,
+            runtime.resolve(request["model"]),
             dict(request.get("input") or {}),
             output_path=request.get("output_path"),
             timeout=request.get("timeout"),

@@ -18,8 +18,9 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import requests
@@ -28,9 +29,9 @@ import urllib3.exceptions as urllib3_errors
 from . import errors
 from ._answers import describe_error
 from ._constants import DOWNLOAD_CHUNK_BYTES, DOWNLOAD_RESUMES
-from ._deadline import Deadline
+from ._deadline import Deadline, DeadlinePassed
 from ._logging import get_logger, redact
-from ._retry import parse_retry_after
+from ._retry import Failed, Failure, RetryPolicy, parse_retry_after, retrying
 from ._text import shorten
 from ._transport import Transport, iter_body
 
@@ -46,10 +47,9 @@ _PART_SUFFIX = ".part"
 _PART_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
 _PART_FLAGS |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
-# What reading a body may raise besides our deadline error: urllib3 and requests errors come
-# through raw, and so do socket errors.
+# What reading a body may raise: urllib3 and requests errors come through raw, and so do socket
+# errors.
 _READ_ERRORS = (
-    errors.APIConnectionError,
     requests.RequestException,
     urllib3_errors.HTTPError,
     OSError,
@@ -210,13 +210,6 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
 # --- the transfer ----------------------------------------------------------------------------
 
 
-class _Retry(NamedTuple):
-    """An attempt that failed in a way worth another request."""
-
-    problem: str
-    wait: float = 0.0
-
-
 class _Progress:
     """Calls ``on_progress``; its exceptions are logged once and ignored."""
 
@@ -260,73 +253,76 @@ class _Download:
         self.deadline = deadline
         self.progress = _Progress(on_progress)
         self.max_resumes = max(0, max_resumes)
-        self.resumes = 0
         self.received = 0
         self.total: int | None = None
         self.resumable = True  # False when the body is content-encoded: ranges would not match
 
     def run(self) -> None:
         """Transfer the whole body into the sink. Raises DownloadError."""
-        while True:
-            retry = self._attempt()
-            if retry is None:
-                self.progress.finish(self.received)
-                return
-            if self.deadline.expired:
-                raise self._error(
-                    f"the deadline ({self.deadline.seconds:g} s) passed: {retry.problem}"
-                )
-            if self.resumes >= self.max_resumes:
-                raise self._error(f"{retry.problem}; gave up after {self.resumes} resumes")
-            if retry.wait >= self.deadline.remaining():
-                raise self._error(
-                    f"{retry.problem}; waiting {retry.wait:g} s to retry would pass the deadline"
-                )
-            self.resumes += 1
-            logger.debug(
-                "download of %s: %s; resume %d of %d from byte %d in %.2f s",
-                self.shown, retry.problem, self.resumes, self.max_resumes, self.received,
-                retry.wait,
-            )
-            if retry.wait > 0:
-                self.transport.sleep(retry.wait)
+        policy = replace(self.transport.policy, max_retries=self.max_resumes)
+        try:
+            retrying(self._attempt, policy, self.deadline, self.transport.sleep, self._log_resume)
+        except Failed as failed:
+            raise self._error(self._gave_up(failed, policy)) from None
+        self.progress.finish(self.received)
 
-    def _attempt(self) -> _Retry | None:
-        """One request. None when the body is complete, a _Retry when another request may
-        finish it; raises DownloadError when none can."""
+    def _gave_up(self, failed: Failed, policy: RetryPolicy) -> str:
+        if self.deadline.expired:
+            return f"the deadline ({self.deadline.seconds:g} s) passed: {failed.detail}"
+        if failed.retries >= self.max_resumes:
+            return f"{failed.detail}; gave up after {failed.retries} resumes"
+        wait = policy.delay(failed.retries, failed.wait)
+        return f"{failed.detail}; waiting {wait:g} s to retry would pass the deadline"
+
+    def _log_resume(self, failed: Failed, retry: int, wait: float) -> None:
+        logger.debug(
+            "download of %s: %s; resume %d of %d from byte %d in %.2f s",
+            self.shown, failed.detail, retry + 1, self.max_resumes, self.received, wait,
+        )
+
+    def _attempt(self, retry: int) -> None:
+        """One request, writing what arrives. Raises Failed when another request may finish
+        the body, DownloadError when none can."""
         start = self.received if self.resumable else 0
         headers = {"Accept-Encoding": "identity"}  # byte counts and ranges on the stored file
         if start:
             headers["Range"] = f"bytes={start}-"
         try:
             response = self.transport.open_stream(self.url, deadline=self.deadline, headers=headers)
-        except errors.APIConnectionError as error:
-            return _Retry(describe_error(error))
+        except DeadlinePassed as passed:
+            raise Failed(Failure.NO_ANSWER, str(passed)) from None
+        except Failed as failed:
+            failed.wait = 0.0  # nothing came back: ask again at once
+            raise
         with response:
-            retry = self._accept(response)
-            if retry is not None:
-                return retry
+            self._accept(response)
             chunks = iter_body(response, self.deadline, DOWNLOAD_CHUNK_BYTES)
             while True:
                 try:
                     chunk = next(chunks, None)
-                except errors.APIConnectionError as error:  # the deadline
-                    return _Retry(describe_error(error))
+                except DeadlinePassed as passed:
+                    raise Failed(Failure.NO_ANSWER, str(passed), wait=0.0) from None
                 except _READ_ERRORS as error:
-                    return _Retry(f"the connection broke ({describe_error(error)})")
+                    raise Failed(
+                        Failure.NO_ANSWER, f"the connection broke ({describe_error(error)})",
+                        wait=0.0,
+                    ) from None
                 if chunk is None:
                     break
                 self._take(chunk)  # outside the try: a disk error is not a network error
         if self.total is not None and self.received < self.total:
-            return _Retry(f"the body ended {self.total - self.received} bytes short")
-        return None
+            raise Failed(
+                Failure.NO_ANSWER, f"the body ended {self.total - self.received} bytes short",
+                wait=0.0,
+            )
 
-    def _accept(self, response: requests.Response) -> _Retry | None:
-        """Check the status and length headers before reading; None to read the body."""
+    def _accept(self, response: requests.Response) -> None:
+        """Check the status and length headers before reading the body. Raises Failed for a
+        status worth another request, DownloadError for any other refusal."""
         status = response.status_code
         if status == 206:
             self._accept_range(response.headers.get("Content-Range"))
-            return None
+            return
         if status == 200:
             if self.received:
                 logger.debug("download of %s: the server sent it all again", self.shown)
@@ -339,10 +335,11 @@ class _Download:
                 self.total = None
             else:
                 self.total = _content_length(response.headers.get("Content-Length"))
-            return None
+            return
         if status == 429 or status >= 500:
+            failure = Failure.RATE_LIMITED if status == 429 else Failure.SERVER_ERROR
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            return _Retry(f"HTTP {status}", self.transport.policy.delay(self.resumes, retry_after))
+            raise Failed(failure, f"HTTP {status}", wait=retry_after)
         hint = _STATUS_HINTS.get(status)
         raise self._error(f"HTTP {status}" + (f" ({hint})" if hint else ""))
 

@@ -32,18 +32,17 @@ from urllib3.fields import RequestField
 
 from . import errors
 from ._constants import UPLOAD_TIMEOUT
-from ._deadline import Deadline
+from ._deadline import Deadline, DeadlinePassed, reported_as
 from ._logging import get_logger, redact
 from ._media_sources import (
     FALLBACK_TYPE,
-    DeadlinePassed,
     Payload,
     SourceFailed,
     guess_type,
     open_source,
     sniff,
 )
-from ._retry import Failure, parse_retry_after
+from ._retry import Failed, Failure, parse_retry_after, retrying
 from ._text import shorten
 from ._transport import Answer, Transport, error_for_status
 
@@ -104,25 +103,24 @@ def upload(
             raise TypeError(f"{option} must be a str, not {type(value).__name__}")
     if deadline is None:
         deadline = Deadline(UPLOAD_TIMEOUT, transport.clock)
-    payload = open_source(source, deadline)
-    try:
-        if payload.size == 0:
-            raise ValueError(f"nothing to upload: {payload.what} is empty")
-        sniffed = sniff(payload.head)
-        name = filename or payload.name or "upload" + (sniffed[0] if sniffed else "")
-        kind = content_type or guess_type(name) or (sniffed[1] if sniffed else FALLBACK_TYPE)
-        logger.debug("uploading %s: %d bytes of %s", name, payload.size, kind)
+    with reported_as(_upload_timed_out):
+        payload = open_source(source, deadline)
         try:
+            if payload.size == 0:
+                raise ValueError(f"nothing to upload: {payload.what} is empty")
+            sniffed = sniff(payload.head)
+            name = filename or payload.name or "upload" + (sniffed[0] if sniffed else "")
+            kind = content_type or guess_type(name) or (sniffed[1] if sniffed else FALLBACK_TYPE)
+            logger.debug("uploading %s: %d bytes of %s", name, payload.size, kind)
             return _send(transport, payload, name, kind, deadline)
-        except DeadlinePassed:
-            raise errors.APIConnectionError(
-                f"the upload of {name} did not finish within its deadline"
-                f" ({deadline.seconds:g} s)"
-            ) from None
         except SourceFailed as failed:
             raise failed.error from None
-    finally:
-        payload.close()
+        finally:
+            payload.close()
+
+
+def _upload_timed_out(passed: DeadlinePassed) -> errors.APIConnectionError:
+    return errors.APIConnectionError(f"the upload did not finish: {passed}")
 
 
 # --- the protocol --------------------------------------------------------------------------------
@@ -184,52 +182,43 @@ def _request_ticket(
 def _put(transport: Transport, ticket: _Ticket, payload: Payload, deadline: Deadline) -> None:
     """PUT the bytes with exactly the ticket's headers; connection failures, 429 and 5xx are
     retried per the transport's policy, each retry sending the body again from its start."""
+    shown = redact(ticket.url)
     conditional = any(
         key.lower() == "if-none-match" and value.strip() == "*"
         for key, value in ticket.headers.items()
     )
-    retry = 0
-    while True:
+
+    def attempt(retry: int) -> None:
         body = _Stream(lambda: payload.chunks(deadline), payload.size)
-        answer: Answer | None = None
-        try:
-            answer = transport.put(ticket.url, body, headers=ticket.headers, deadline=deadline)
-        except errors.APIConnectionError as error:
-            failure, detail = Failure.NO_ANSWER, str(error)
-        else:
-            logger.debug("PUT %s -> %d", redact(ticket.url), answer.status)
-            if 200 <= answer.status < 300:
-                return
-            if answer.status == 412 and conditional and retry > 0:
-                # An earlier attempt stored the file but its answer was lost: with
-                # If-None-Match: *, the store refuses to overwrite what is already there.
-                logger.debug("PUT %s: already stored by an earlier attempt", redact(ticket.url))
-                return
-            if answer.status == 429:
-                failure = Failure.RATE_LIMITED
-            elif answer.status >= 500:
-                failure = Failure.SERVER_ERROR
-            else:
-                raise _put_error(ticket.url, answer)
-            detail = f"HTTP {answer.status}"
-        retry_after = None
-        if answer is not None:
-            retry_after = parse_retry_after(answer.headers.get("retry-after"))
-        wait = transport.policy.next_wait(
-            failure, retry, submit=False, remaining=deadline.remaining(), retry_after=retry_after
-        )
-        if wait is None:
-            if answer is not None:
-                raise _put_error(ticket.url, answer)
-            raise errors.APIConnectionError(
-                f"PUT {redact(ticket.url)}: {detail} (gave up after {retry} retries)"
-            )
+        answer = transport.put(ticket.url, body, headers=ticket.headers, deadline=deadline)
+        logger.debug("PUT %s -> %d", shown, answer.status)
+        if 200 <= answer.status < 300:
+            return
+        if answer.status == 412 and conditional and retry > 0:
+            # An earlier attempt stored the file but its answer was lost: with
+            # If-None-Match: *, the store refuses to overwrite what is already there.
+            logger.debug("PUT %s: already stored by an earlier attempt", shown)
+            return
+        if answer.status == 429 or answer.status >= 500:
+            failure = Failure.RATE_LIMITED if answer.status == 429 else Failure.SERVER_ERROR
+            wait = parse_retry_after(answer.headers.get("retry-after"))
+            raise Failed(failure, f"HTTP {answer.status}", answer=answer, wait=wait)
+        raise _put_error(ticket.url, answer)
+
+    def log_retry(failed: Failed, retry: int, wait: float) -> None:
         logger.info(
             "PUT %s: %s; retry %d of %d in %.2f s",
-            redact(ticket.url), detail, retry + 1, transport.policy.max_retries, wait,
+            shown, failed.detail, retry + 1, transport.policy.max_retries, wait,
         )
-        transport.sleep(wait)
-        retry += 1
+
+    try:
+        retrying(attempt, transport.policy, deadline, transport.sleep, log_retry)
+    except Failed as failed:
+        if failed.answer is not None:
+            raise _put_error(ticket.url, failed.answer) from None
+        raise errors.APIConnectionError(
+            f"PUT {shown}: {failed.detail} (gave up after {failed.retries} retries)"
+        ) from None
 
 
 def _post_multipart(

@@ -40,6 +40,16 @@ _TYPE_WORDS = {
 }
 
 
+def merged_input(input: Mapping[str, Any] | None, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``input`` and keyword parameters as one mapping; a name given in both is an error."""
+    values = dict(input or {})
+    both = sorted(set(values) & set(params))
+    if both:
+        raise TypeError(f"given both in input and as keywords: {', '.join(both)}")
+    values.update(params)
+    return values
+
+
 def with_defaults(defaults: Mapping[str, Any], input: Mapping[str, Any] | None) -> dict[str, Any]:
     """``input`` over a copy of ``defaults``; ``None`` values count as not given."""
     given = {key: value for key, value in (input or {}).items() if value is not None}

@@ -1,0 +1,129 @@
+"""What a client's operations share: the transport, the catalog (read on first use), model
+names resolved to endpoints, and Jobs made from what WaveSpeed says about them."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._constants import DEFAULT_EXPECTED_SECONDS, POLL_INTERVAL_ENV
+from ._deadline import Clock, Deadline
+from ._logging import get_logger
+from ._transport import Transport
+from .catalog import Catalog, Model, load_catalog
+from .errors import APIError, ConfigurationError, UnknownModelError
+from .jobs import Job, Poller
+
+logger = get_logger("wavevid.client")
+
+_JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_warned_paths: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a job goes: a catalog model, or a WaveSpeed path the catalog does not know."""
+
+    path: str
+    model: Model | None = None
+
+    @property
+    def name(self) -> str:
+        """The catalog name, or the path outside the catalog."""
+        return self.model.name if self.model else self.path
+
+
+class Runtime:
+    """One client's shared state; safe to share across threads."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        catalog_paths: Sequence[str | os.PathLike[str]],
+        clock: Clock,
+        sleep: Callable[[float], None],
+        poll_interval: float | None,
+    ) -> None:
+        self.transport = transport
+        self.clock = clock
+        if poll_interval is None and os.environ.get(POLL_INTERVAL_ENV):
+            poll_interval = _positive_float(POLL_INTERVAL_ENV, os.environ[POLL_INTERVAL_ENV])
+        self.poller = Poller(self.fetch_job, clock, sleep, poll_interval)
+        self._catalog_paths = tuple(catalog_paths)
+        self._catalog: Catalog | None = None
+        self._catalog_lock = threading.Lock()
+
+    @property
+    def catalog(self) -> Catalog:
+        with self._catalog_lock:
+            if self._catalog is None:
+                self._catalog = load_catalog(*self._catalog_paths)
+            return self._catalog
+
+    def resolve(self, name: str) -> Endpoint:
+        """The endpoint of a catalog name, alias or path; a WaveSpeed path outside the catalog
+        is its own endpoint (warned once: its input goes unvalidated).
+
+        Raises:
+            UnknownModelError: a name (no ``/``) the catalog does not know.
+        """
+        try:
+            model = self.catalog.get(name)
+        except UnknownModelError:
+            if "/" not in name.strip("/"):
+                raise
+        else:
+            return Endpoint(model.path, model)
+        if name not in _warned_paths:
+            _warned_paths.add(name)
+            logger.warning("%s is not in the catalog: its input is sent unvalidated", name)
+        return Endpoint(name)
+
+    def fetch_job(self, job_id: str, deadline: Deadline) -> Mapping[str, Any]:
+        """A job's data (one GET, with the transport's retries)."""
+        data = self.transport.call(
+            "GET", f"predictions/{job_id}/result", deadline=deadline, job_id=job_id
+        )
+        if not isinstance(data, Mapping) or "id" not in data:
+            raise APIError("the job answer has no job", status_code=200, job_id=job_id)
+        return data
+
+    def get_job(self, job_id: str, deadline: Deadline) -> Job:
+        """``Client.get_job``. Raises ValueError for what is not a job id, before any request."""
+        if not _JOB_ID.match(job_id):
+            raise ValueError(f"not a WaveSpeed job id: {job_id!r}")
+        return self.job_from(self.fetch_job(job_id, deadline))
+
+    def job_from(
+        self, data: Mapping[str, Any], endpoint: Endpoint | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> Job:
+        """A Job for data WaveSpeed sent about it (a submit answer, a poll, a history item).
+
+        ``endpoint`` and ``payload`` are known for a job this client submitted; otherwise the
+        model is looked up by the path in the data, and the payload is the data's ``input``.
+        """
+        if endpoint is None:
+            path = str(data.get("model") or "")
+            model = self.catalog.find(path)
+            endpoint = Endpoint(path, model)
+            given = data.get("input")
+            payload = given if isinstance(given, Mapping) else None
+        model = endpoint.model
+        expected = model.expected_seconds(payload) if model else DEFAULT_EXPECTED_SECONDS
+        return Job(data, self.poller, expected_seconds=expected,
+                   model_name=endpoint.name or None, payload=payload)
+
+
+def _positive_float(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be a positive number of seconds, not {text!r}")
+    return value
