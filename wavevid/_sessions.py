@@ -103,7 +103,7 @@ class _ConnectFirst:
         try:
             super().connect()  # type: ignore[misc]
         except ConnectionNotOpened:
-            raise ConnectionNotOpened(self, error) from error  # type: ignore[arg-type]
+            raise
         except Exception as error:
             raise ConnectionNotOpened(self, error) from error  # type: ignore[arg-type]
 
