@@ -23,7 +23,7 @@ from wavevid.testing import FakeWaveSpeed, JobScript, WebhookDelivery
 MODEL = "wavespeed-ai/hunyuan-video-1.5/text-to-video"
 TICK = 0.02
 PAYLOAD_KEYS = ["id", "model", "input", "outputs", "urls", "has_nsfw_contents", "status",
-                "created_at", "error"]  # fmt: skip
+                "created_at", "error", "timings"]  # fmt: skip
 QUIET = 0.1
 """How long a test waits to be sure that something does NOT happen."""
 
@@ -152,7 +152,8 @@ def test_a_completed_payload_is_the_prediction_without_an_envelope(
         "",
         [False],
     )
-    assert requests.get(payload["outputs"][0], timeout=5).content == fake.video_bytes
+    assert payload["timings"] == {"inference": round(TICK * 1000)}
+    assert requests.get(payload["outputs"][0], timeout=5).content == fake.video_for(job_id)
 
 
 def test_a_failed_payload_has_the_error_and_no_outputs(
@@ -165,25 +166,33 @@ def test_a_failed_payload_has_the_error_and_no_outputs(
     assert (payload["status"], payload["error"]) == ("failed", "NSFW content detected")
 
 
-@pytest.mark.parametrize("outcome", ["cancelled", "timeout"])
-def test_cancelled_and_timed_out_jobs_are_delivered_by_default(
+@pytest.mark.parametrize("outcome", ["cancelled", "timeout", "deleted"])
+def test_only_completed_and_failed_jobs_are_delivered_by_default(
     fake: FakeWaveSpeed, receiver: Receiver, outcome: Any
 ) -> None:
+    fake.script_jobs(JobScript(outcome, processing_seconds=0, times=1))
+    other = submit(fake, receiver.url)
+    completed = submit(fake, receiver.url)  # ends after the other one
+    assert receiver.payload()["id"] == completed
+    assert [d.job_id for d in fake.wait_for_webhooks(1)] == [completed]
+    assert fake.jobs[other].status == outcome
+
+
+@pytest.mark.parametrize(
+    ("options", "outcome"),
+    [
+        ({"webhook_statuses": {"completed", "cancelled"}}, "cancelled"),
+        ({"strict": False}, "timeout"),
+        ({"strict": False}, "deleted"),
+    ],
+)
+def test_webhook_statuses_asks_for_more(
+    start_fake: StartFake, receiver: Receiver, options: dict[str, Any], outcome: Any
+) -> None:
+    fake = start_fake(**options)
     fake.script_jobs(JobScript(outcome))
     submit(fake, receiver.url)
     assert receiver.payload()["status"] == outcome
-
-
-def test_webhook_statuses_limits_what_is_delivered(
-    start_fake: StartFake, receiver: Receiver
-) -> None:
-    fake = start_fake(webhook_statuses={"completed", "failed"})
-    fake.script_jobs(JobScript("cancelled", processing_seconds=0, times=1))
-    cancelled = submit(fake, receiver.url)
-    completed = submit(fake, receiver.url)  # ends after the cancelled one
-    assert receiver.payload()["id"] == completed
-    assert [d.job_id for d in fake.wait_for_webhooks(1)] == [completed]
-    assert cancelled in fake.jobs
 
 
 def test_jobs_without_a_webhook_start_no_delivery_threads(fake: FakeWaveSpeed) -> None:
@@ -214,6 +223,18 @@ def test_finish_delivers_a_slow_job_now_and_only_once(
     fake.finish(job_id)
     assert receiver.payload()["id"] == job_id
     assert_no_more(fake, 1)  # the job's original end passes meanwhile
+
+
+def test_a_job_that_waited_for_a_slot_is_delivered_when_it_ends(
+    start_fake: StartFake, receiver: Receiver
+) -> None:
+    fake = start_fake(max_concurrency=1)
+    fake.script_jobs(JobScript("never", times=1))
+    running = submit(fake, None)
+    waiting = submit(fake, receiver.url)  # no end is known while the slot is taken
+    assert fake.jobs[waiting].terminal_at() is None
+    fake.finish(running)
+    assert receiver.payload()["id"] == waiting
 
 
 def test_retries_back_off_keep_the_id_and_stop_at_the_limit(

@@ -3,9 +3,19 @@
 Importing this package never imports pytest; the optional pytest plugin lives in its own module.
 """
 
-from wavevid.testing._fake_records import RequestRecord
+from wavevid.testing._fake_catalog import models_from_catalog
+from wavevid.testing._fake_records import DroppedKeys, PollViolation, RequestRecord
 from wavevid.testing._fake_rules import Fault, JobScript
 from wavevid.testing._fake_webhooks import WebhookDelivery
 from wavevid.testing.fake import FakeWaveSpeed
 
-__all__ = ["FakeWaveSpeed", "Fault", "JobScript", "RequestRecord", "WebhookDelivery"]
+__all__ = [
+    "DroppedKeys",
+    "FakeWaveSpeed",
+    "Fault",
+    "JobScript",
+    "PollViolation",
+    "RequestRecord",
+    "WebhookDelivery",
+    "models_from_catalog",
+]

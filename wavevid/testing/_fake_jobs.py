@@ -1,23 +1,23 @@
-"""Jobs of ``FakeWaveSpeed``: their schedule, their store and their JSON rendering."""
+"""Jobs of ``FakeWaveSpeed``: their plan, their status over time and their JSON rendering."""
 
 from __future__ import annotations
 
-import threading
 import time
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from wavevid.testing._fake_rules import JobScript, Outcome
 
-TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled", "timeout"})
+TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled", "timeout", "deleted"})
+"""Every status a job ends in; ``deleted`` is weakly sourced (one WaveSpeed blog post)."""
 
-_FAILURE_DEFAULTS: Mapping[str, tuple[int, str]] = {
+_FAILURE_DEFAULTS: Mapping[str, tuple[int | None, str]] = {
     "failed": (1403, "Task execution failed."),
     "cancelled": (1405, "The task was cancelled."),
     "timeout": (5004, "The task timed out."),
+    "deleted": (None, "The task was deleted."),
 }
 
 
@@ -58,9 +58,12 @@ def _first(override: float | None, default: float) -> float:
 class FakeJob:
     """A job the fake accepted; its status is a function of time.
 
-    ``created`` for the plan's queue time, then ``processing`` for its processing time, then the
-    planned outcome. A ``never`` job stays ``processing`` until ``finished_monotonic`` is set (by
-    ``FakeWaveSpeed.finish``), and then is ``completed``. ``created_at`` is the wall-clock time
+    ``created`` until ``starts_monotonic`` (the plan's queue time after the submit, later when
+    the fake's ``max_concurrency`` makes it wait for a free slot; ``None`` while no slot is
+    known to free up), then ``processing`` for the plan's processing time, then the planned
+    outcome. A ``never`` job stays ``processing`` until ``finished_monotonic`` is set (by
+    ``FakeWaveSpeed.finish``), and then is ``completed``. ``input`` is the body the service
+    kept (keys the model does not know are dropped). ``created_at`` is the wall-clock time
     (UTC); the ``*_monotonic`` fields are ``time.monotonic()`` values.
     """
 
@@ -71,20 +74,22 @@ class FakeJob:
     created_at: datetime
     created_monotonic: float
     plan: Plan
+    starts_monotonic: float | None = None
     finished_monotonic: float | None = None
 
     @property
-    def processing_starts(self) -> float:
-        """The moment the job leaves the queue."""
+    def ready_monotonic(self) -> float:
+        """The moment the job's queue time ends: it starts then if a slot is free."""
         return self.created_monotonic + self.plan.queue_seconds
 
     def terminal_at(self) -> float | None:
-        """The moment the job is (or will be) terminal; ``None`` for an unfinished ``never`` job."""
+        """The moment the job is (or will be) terminal; ``None`` for an unfinished ``never``
+        job, and for a job that waits for a slot no known end frees."""
         if self.finished_monotonic is not None:
             return self.finished_monotonic
-        if self.plan.outcome == "never":
+        if self.plan.outcome == "never" or self.starts_monotonic is None:
             return None
-        return self.processing_starts + self.plan.processing_seconds
+        return self.starts_monotonic + self.plan.processing_seconds
 
     @property
     def completed_monotonic(self) -> float | None:
@@ -102,13 +107,17 @@ class FakeJob:
         """The current status: created, processing or a terminal one."""
         if self.completed_monotonic is not None:
             return self.final_status
-        return "created" if time.monotonic() < self.processing_starts else "processing"
+        starts = self.starts_monotonic
+        return "processing" if starts is not None and time.monotonic() >= starts else "created"
 
 
-def render_prediction(job: FakeJob, base_url: str, *, submitted: bool = False) -> dict[str, Any]:
+def render_prediction(
+    job: FakeJob, base_url: str, *, submitted: bool = False, with_input: bool = False
+) -> dict[str, Any]:
     """Return the prediction object the API shows for ``job`` now.
 
-    ``submitted=True`` renders the answer to the submit itself, which is always ``created``.
+    ``submitted=True`` renders the answer to the submit itself, which is always ``created``;
+    ``with_input=True`` adds the job's ``input``.
     """
     status = "created" if submitted else job.status
     data: dict[str, Any] = {
@@ -125,11 +134,14 @@ def render_prediction(job: FakeJob, base_url: str, *, submitted: bool = False) -
     end = job.terminal_at()
     if status in TERMINAL_STATUSES and end is not None:
         data.update(_terminal_fields(job, base_url, status, end))
+    if with_input:
+        data["input"] = job.input
     return data
 
 
 def _terminal_fields(job: FakeJob, base_url: str, status: str, end: float) -> dict[str, Any]:
-    milliseconds = max(round((end - job.processing_starts) * 1000), 0)
+    starts = end if job.starts_monotonic is None else job.starts_monotonic
+    milliseconds = max(round((end - starts) * 1000), 0)
     fields: dict[str, Any] = {"executionTime": milliseconds, "timings": {"inference": milliseconds}}
     if status == "completed":
         outputs = job.plan.outputs
@@ -141,72 +153,3 @@ def _terminal_fields(job: FakeJob, base_url: str, status: str, end: float) -> di
     return fields
 
 
-class JobStore:
-    """Thread-safe store of jobs in submit order; lets a caller wait for a job to end."""
-
-    def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self._jobs: dict[str, FakeJob] = {}
-        self._closed = False
-
-    def create(self, model: str, body: dict[str, Any], webhook: str | None, plan: Plan) -> FakeJob:
-        """Accept a new job now and return it; its id is 32 lowercase hex characters."""
-        job = FakeJob(
-            id=uuid.uuid4().hex,
-            model=model,
-            input=body,
-            webhook=webhook,
-            created_at=datetime.now(timezone.utc),
-            created_monotonic=time.monotonic(),
-            plan=plan,
-        )
-        with self._changed:
-            self._jobs[job.id] = job
-        return job
-
-    def get(self, job_id: str | None) -> FakeJob | None:
-        """Return the job named ``job_id``, or ``None``."""
-        with self._changed:
-            return self._jobs.get(job_id) if job_id is not None else None
-
-    def snapshot(self) -> dict[str, FakeJob]:
-        """Return a copy of the id -> job mapping, in submit order."""
-        with self._changed:
-            return dict(self._jobs)
-
-    def newest_first(self) -> list[FakeJob]:
-        """Return every job, the most recently submitted first."""
-        with self._changed:
-            return list(reversed(self._jobs.values()))
-
-    def finish(self, job_id: str) -> None:
-        """End job ``job_id`` now unless it is terminal already; ``KeyError`` if unknown."""
-        with self._changed:
-            job = self._jobs[job_id]
-            if job.completed_monotonic is None:
-                job.finished_monotonic = time.monotonic()
-            self._changed.notify_all()
-
-    def wait_terminal(self, job: FakeJob, timeout: float) -> bool:
-        """Block until ``job`` is terminal (True) or ``timeout`` passes or the store closes."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while job.completed_monotonic is None and not self._closed:
-                now = time.monotonic()
-                if now >= deadline:
-                    return False
-                end = job.terminal_at()
-                wake = deadline if end is None else min(deadline, end)
-                self._changed.wait(max(wake - now, 0.0))
-            return job.completed_monotonic is not None
-
-    def clear(self) -> None:
-        """Forget every job."""
-        with self._changed:
-            self._jobs.clear()
-
-    def close(self) -> None:
-        """Release every ``wait_terminal`` caller now and from now on."""
-        with self._changed:
-            self._closed = True
-            self._changed.notify_all()

@@ -1,13 +1,15 @@
-"""What ``FakeWaveSpeed`` answers to ``GET /api/v3/models``: the live model list, by hand.
+"""The models ``FakeWaveSpeed`` serves, as WaveSpeed's live list (``GET /api/v3/models``) shows
+them: the fake accepts a submit only to these paths, and keeps only the body keys their request
+schemas name.
 
-The entries are shaped like WaveSpeed's real list (``model_id``, ``name``, ``base_price``,
-``description``, ``type``, a JSONata-like ``formula`` and ``api_schema``), NOT like wavevid's
-YAML catalog, so that code comparing the two (a catalog diff) meets the real shape. They are
-written by hand to mirror the built-in catalog (``catalog/*.yaml``): the same paths, parameters,
-enums, defaults and per-second prices. Where the catalog says a price is unknown, the number here
-is a placeholder of the fake's, marked so. One model wavevid does not ship is listed
-(``wavespeed-ai/ltx-2.5/text-to-video``), and one entry (``wavespeed-ai/ltx-2-19b/image-to-video``)
-uses the older OpenAPI-style ``api_schema`` (``components.schemas.Request``): both shapes exist.
+Maintained by hand from WaveSpeed's own pages, NOT from wavevid's catalog (``catalog/*.yaml``),
+so that the suite can see where our catalog guessed: each model cites its page (``docs`` is
+https://wavespeed.ai/docs/docs-api/<path>, ``llms.txt`` is
+https://wavespeed.ai/models/<path>/llms.txt, ``model page`` is https://wavespeed.ai/models/<path>),
+and what those pages do not settle is marked UNVERIFIED. Parameters only third-party code uses
+are left out (e.g. Hunyuan's ``negative_prompt``). The ``title``, ``x-ui-component`` and
+``description`` texts are the fake's; prices the pages do not state are placeholders, marked so.
+When a live probe or a maintainer with a key sees the real list, this file follows it.
 
 ``default_models()`` returns a fresh list each call; tests may change it freely and hand it to
 ``FakeWaveSpeed(models=...)`` or assign it to ``fake.models``.
@@ -16,19 +18,25 @@ uses the older OpenAPI-style ``api_schema`` (``components.schemas.Request``): bo
 from __future__ import annotations
 
 import copy
-from typing import Any
 
-SERVER = "https://api.wavespeed.ai"
-"""The ``server`` the real list names; the fake never uses it."""
+from wavevid.testing._fake_schema import (
+    Entry,
+    entry,
+    openapi_entry,
+    prompt,
+    request_schema,
+    seed,
+    select,
+    slider,
+    switch,
+    uploader,
+)
 
-Entry = dict[str, Any]
-
-# JSONata-like price formulas, as strings (the real list's form).
+# JSONata price formulas, in the live list's form. The formula texts are UNVERIFIED: each
+# reproduces the prices its page states.
 PER_SECOND = '{"total_price": base_price * duration}'
 HUNYUAN_PRICE = '{"total_price": base_price * duration / 5 * (resolution = "480p" ? 0.5 : 1)}'
-# A guess of the fake's: the retake is priced by the length of the input clip, which the service
-# measures; `video_duration` is not a request parameter.
-RETAKE_PRICE = '{"total_price": base_price * video_duration}'
+RETAKE_PRICE = '{"total_price": base_price * video_duration}'  # the input clip's length
 LTX_25_PRICE = (
     '{"total_price": duration * (resolution = "4k" ? 0.33 : resolution = "2k" ? 0.2'
     ' : resolution = "1080p" ? 0.15 : base_price)}'
@@ -37,190 +45,79 @@ LTX_25_PRICE = (
 _IMAGES = "image/jpeg,image/png,image/webp"
 
 
-def _prompt(description: str, title: str = "Prompt") -> Entry:
-    return {"type": "string", "title": title, "description": description,
-            "x-ui-component": "textarea"}  # fmt: skip
-
-
-def _seed() -> Entry:
-    return {
-        "type": "integer",
-        "title": "Seed",
-        "description": "The random seed; -1 for a random one.",
-        "default": -1,
-        "minimum": -1,
-        "x-ui-component": "number",
-    }
-
-
-def _select(values: list[Any], default: Any, title: str, description: str = "") -> Entry:
-    kind = "integer" if isinstance(default, int) else "string"
-    entry: Entry = {"type": kind, "title": title, "default": default, "enum": values,
-                    "x-ui-component": "select"}  # fmt: skip
-    if description:
-        entry["description"] = description
-    return entry
-
-
-def _uploader(accept: str, title: str, description: str) -> Entry:
-    return {"type": "string", "title": title, "description": description,
-            "x-ui-component": "uploader", "x-accept": accept}  # fmt: skip
-
-
-def _generate_audio() -> Entry:
-    return {"type": "boolean", "title": "Generate Audio", "default": True,
-            "description": "Whether to generate audio.", "x-ui-component": "switch"}  # fmt: skip
-
-
-def _request_schema(required: list[str], properties: dict[str, Entry]) -> Entry:
-    return {
-        "type": "object",
-        "required": required,
-        "x-order-properties": list(properties),
-        "properties": properties,
-    }
-
-
-def _entry(
-    model_id: str,
-    kind: str,
-    base_price: float,
-    formula: str,
-    description: str,
-    request_schema: Entry,
-) -> Entry:
-    """An entry in the current shape: ``api_schema.api_schemas[type=model_run]``."""
-    run = {
-        "type": "model_run",
-        "method": "POST",
-        "server": SERVER,
-        "api_path": f"/api/v3/{model_id}",
-        "request_schema": request_schema,
-    }
-    return {
-        "model_id": model_id,
-        "name": model_id,
-        "base_price": base_price,
-        "description": description,
-        "type": kind,
-        "formula": formula,
-        "api_schema": {"api_schemas": [run]},
-    }
-
-
-def _openapi_entry(
-    model_id: str,
-    kind: str,
-    base_price: float,
-    formula: str,
-    description: str,
-    request_schema: Entry,
-) -> Entry:
-    """An entry in the older shape: ``api_schema`` is an OpenAPI document."""
-    entry = _entry(model_id, kind, base_price, formula, description, request_schema)
-    reference = {"$ref": "#/components/schemas/Request"}
-    entry["api_schema"] = {
-        "openapi": "3.0.1",
-        "info": {"title": model_id, "version": "1.0.0"},
-        "servers": [{"url": SERVER}],
-        "paths": {
-            f"/api/v3/{model_id}": {
-                "post": {"requestBody": {"content": {"application/json": {"schema": reference}}}}
-            }
-        },
-        "components": {"schemas": {"Request": request_schema}},
-    }
-    return entry
-
-
 def _hunyuan() -> list[Entry]:
-    resolution = _select(["480p", "720p"], "720p", "Resolution")
-    t2v = _request_schema(
+    # docs (text-to-video): `prompt` required; 5, 8 or 10 s; $0.02/s at 480p, $0.04/s at 720p.
+    # UNVERIFIED: the parameter's name `resolution` (the docs price by 480p/720p and the
+    # image-to-video sibling names it so; third-party code sends `size`), the default duration,
+    # and `seed` (WaveSpeed's convention on its other models).
+    resolution = select(["480p", "720p"], "720p", "Resolution")
+    t2v = request_schema(
         ["prompt"],
         {
-            "prompt": _prompt("What the video shows."),
-            "negative_prompt": _prompt("What the video should avoid.", "Negative Prompt"),
+            "prompt": prompt("What the video shows."),
             "resolution": resolution,
-            "duration": _select([5, 8, 10], 5, "Duration", "Seconds of video."),
-            "seed": _seed(),
+            "duration": select([5, 8, 10], 5, "Duration", "Seconds of video."),
+            "seed": seed(),
         },
     )
-    i2v = _request_schema(
+    # llms.txt (image-to-video): `image` required, `prompt`, `resolution` 480p/720p (720p),
+    # `duration` 5 or 8 (5), `seed`; the page's list is cut after `seed` (more may exist).
+    i2v = request_schema(
         ["image"],
         {
-            "image": _uploader(_IMAGES, "Image", "The first frame (URL or base64)."),
-            "prompt": _prompt("The motion or action to animate."),
+            "image": uploader(_IMAGES, "Image", "The first frame (URL or base64)."),
+            "prompt": prompt("The motion or action to animate."),
             "resolution": resolution,
-            "duration": _select([5, 8], 5, "Duration", "Seconds of video."),
-            "seed": _seed(),
+            "duration": select([5, 8], 5, "Duration", "Seconds of video."),
+            "seed": seed(),
         },
     )
     return [
-        _entry(
-            "wavespeed-ai/hunyuan-video-1.5/text-to-video",
-            "text-to-video",
-            0.2,
-            HUNYUAN_PRICE,
-            "HunyuanVideo-1.5 (8.3B): text to video at 480p or 720p.",
-            t2v,
-        ),
-        # The catalog says this price is unknown; the fake uses the text-to-video rates.
-        _entry(
-            "wavespeed-ai/hunyuan-video-1.5/image-to-video",
-            "image-to-video",
-            0.2,
-            HUNYUAN_PRICE,
-            "HunyuanVideo-1.5 (8.3B): animate an image at 480p or 720p.",
-            i2v,
-        ),
-    ]
+        entry("wavespeed-ai/hunyuan-video-1.5/text-to-video", "text-to-video", 0.2,
+              HUNYUAN_PRICE, "HunyuanVideo-1.5 (8.3B): text to video at 480p or 720p.", t2v),
+        # Price UNVERIFIED (not on the page): a placeholder, the text-to-video rates.
+        entry("wavespeed-ai/hunyuan-video-1.5/image-to-video", "image-to-video", 0.2,
+              HUNYUAN_PRICE, "HunyuanVideo-1.5 (8.3B): animate an image at 480p or 720p.", i2v),
+    ]  # fmt: skip
 
 
 def _ltx2(tier: str, rate: float, durations: list[int]) -> list[Entry]:
+    # docs (text-to-video): `prompt` required; model page: "Whether to generate audio.", base
+    # price `rate` per output second at 1080p (Lightricks' price list agrees). Durations: Pro
+    # 6/8/10 (Lightricks' API), Fast up to 20 s (model page; a measured error lists 6, 8, 10...).
+    # UNVERIFIED: the duration defaults, generate_audio's default, and both image-to-video
+    # schemas (the paths are WaveSpeed's model URLs; the parameters are the text-to-video ones
+    # plus a required `image`).
     title = tier.capitalize()
-    duration = _select(durations, 6, "Duration", "Seconds of video.")
-    prompt = _prompt("What the video shows and sounds like.")
-    t2v = _request_schema(
-        ["prompt"],
-        {"prompt": prompt, "duration": duration, "generate_audio": _generate_audio()},
+    duration = select(durations, 6, "Duration", "Seconds of video.")
+    audio = switch("Generate Audio", "Whether to generate audio.", True)
+    text = prompt("What the video shows and sounds like.")
+    t2v = request_schema(
+        ["prompt"], {"prompt": text, "duration": duration, "generate_audio": audio}
     )
-    image = _uploader(_IMAGES, "Image", "The first frame.")
-    i2v = _request_schema(
+    image = uploader(_IMAGES, "Image", "The first frame.")
+    i2v = request_schema(
         ["image", "prompt"],
-        {
-            "image": image,
-            "prompt": prompt,
-            "duration": duration,
-            "generate_audio": _generate_audio(),
-        },
+        {"image": image, "prompt": text, "duration": duration, "generate_audio": audio},
     )
     return [
-        _entry(
-            f"lightricks/ltx-2-{tier}/text-to-video",
-            "text-to-video",
-            rate,
-            PER_SECOND,
-            f"LTX-2 {title}: 1080p video with synchronized audio from text.",
-            t2v,
-        ),
-        _entry(
-            f"lightricks/ltx-2-{tier}/image-to-video",
-            "image-to-video",
-            rate,
-            PER_SECOND,
-            f"LTX-2 {title}: 1080p video with synchronized audio from an image.",
-            i2v,
-        ),
-    ]
+        entry(f"lightricks/ltx-2-{tier}/text-to-video", "text-to-video", rate, PER_SECOND,
+              f"LTX-2 {title}: 1080p video with synchronized audio from text.", t2v),
+        entry(f"lightricks/ltx-2-{tier}/image-to-video", "image-to-video", rate, PER_SECOND,
+              f"LTX-2 {title}: 1080p video with synchronized audio from an image.", i2v),
+    ]  # fmt: skip
 
 
 def _ltx2_retake() -> Entry:
-    schema = _request_schema(
+    # llms.txt: exactly `video`, `prompt` (the time window is written in it) and `mode`; docs:
+    # $0.10 per output second. The formula's `video_duration` is UNVERIFIED: the service
+    # measures the input clip, which the request does not state.
+    schema = request_schema(
         ["video", "prompt"],
         {
-            "video": _uploader("video/mp4,video/quicktime", "Video", "The clip to edit."),
-            "prompt": _prompt("What to change, and when (e.g. 'From 2s to 8s. ...')."),
-            "mode": _select(
+            "video": uploader("video/mp4,video/quicktime", "Video", "The clip to edit."),
+            "prompt": prompt("What to change, and when (e.g. 'From 2s to 8s. ...')."),
+            "mode": select(
                 ["replace_audio_and_video", "replace_audio", "replace_video"],
                 "replace_audio_and_video",
                 "Mode",
@@ -228,96 +125,64 @@ def _ltx2_retake() -> Entry:
             ),
         },
     )
-    return _entry(
-        "lightricks/ltx-2-retake",
-        "video-to-video",
-        0.1,
-        RETAKE_PRICE,
-        "LTX-2 Retake: regenerate a time window of a video.",
-        schema,
-    )
+    return entry("lightricks/ltx-2-retake", "video-to-video", 0.1, RETAKE_PRICE,
+                 "LTX-2 Retake: regenerate a time window of a video.", schema)  # fmt: skip
 
 
 def _ltx2_19b() -> list[Entry]:
-    resolution = _select(["480p", "720p", "1080p"], "720p", "Resolution")
-    duration = {
-        "type": "integer",
-        "title": "Duration",
-        "description": "Seconds of video.",
-        "default": 5,
-        "minimum": 5,
-        "maximum": 20,
-        "step": 1,
-        "x-ui-component": "slider",
-    }
-    t2v = _request_schema(
+    # docs (text-to-video): `prompt` required, `resolution` 480p/720p/1080p (720p),
+    # `aspect_ratio` 16:9 or 9:16 (16:9), `duration` 5-20 s, `seed` (-1). Image-to-video: `image`
+    # (JPG/PNG) and `prompt` required, no aspect ratio (the image's). UNVERIFIED: the duration's
+    # default and step, `seed` on image-to-video, and both prices (placeholders: $0.05/s).
+    resolution = select(["480p", "720p", "1080p"], "720p", "Resolution")
+    duration = {**slider(5, 20, 5, "Duration", "Seconds of video."), "step": 1}
+    t2v = request_schema(
         ["prompt"],
         {
-            "prompt": _prompt("What the video shows and sounds like."),
+            "prompt": prompt("What the video shows and sounds like."),
             "resolution": resolution,
-            "aspect_ratio": _select(["16:9", "9:16"], "16:9", "Aspect Ratio"),
+            "aspect_ratio": select(["16:9", "9:16"], "16:9", "Aspect Ratio"),
             "duration": duration,
-            "seed": _seed(),
+            "seed": seed(),
         },
     )
-    i2v = _request_schema(
+    i2v = request_schema(
         ["image", "prompt"],
         {
-            "image": _uploader("image/jpeg,image/png", "Image", "The first frame, JPG or PNG."),
-            "prompt": _prompt("What the video shows and sounds like."),
+            "image": uploader("image/jpeg,image/png", "Image", "The first frame, JPG or PNG."),
+            "prompt": prompt("What the video shows and sounds like."),
             "resolution": resolution,
             "duration": duration,
-            "seed": _seed(),
+            "seed": seed(),
         },
     )
-    # Prices: placeholders of the fake (the catalog says unknown).
+    # The older OpenAPI-shaped `api_schema` on image-to-video is the fake's choice, so that
+    # code reading the list meets both shapes (both exist; which models use which is unknown).
     return [
-        _entry(
-            "wavespeed-ai/ltx-2-19b/text-to-video",
-            "text-to-video",
-            0.05,
-            PER_SECOND,
-            "LTX-2 19B (open weights): video with synchronized audio from text.",
-            t2v,
-        ),
-        _openapi_entry(
-            "wavespeed-ai/ltx-2-19b/image-to-video",
-            "image-to-video",
-            0.05,
-            PER_SECOND,
-            "LTX-2 19B (open weights): video with synchronized audio from an image.",
-            i2v,
-        ),
-    ]
+        entry("wavespeed-ai/ltx-2-19b/text-to-video", "text-to-video", 0.05, PER_SECOND,
+              "LTX-2 19B (open weights): video with synchronized audio from text.", t2v),
+        openapi_entry("wavespeed-ai/ltx-2-19b/image-to-video", "image-to-video", 0.05, PER_SECOND,
+                      "LTX-2 19B (open weights): video with synchronized audio from an image.",
+                      i2v),
+    ]  # fmt: skip
 
 
 def _ltx25() -> Entry:
-    """A model wavevid does not ship (reference 4.6); prices per third-party quotes."""
-    schema = _request_schema(
+    # llms.txt: `prompt` required, `resolution` 720p/1080p/2k/4k (720p), `aspect_ratio` 16:9 or
+    # 9:16 (16:9), `duration` 5-20 (5), `seed` (-1). Prices UNVERIFIED: $0.10/s at 720p to
+    # $0.33/s at 4k, as a third party quotes them. wavevid's catalog does not ship this model.
+    schema = request_schema(
         ["prompt"],
         {
-            "prompt": _prompt("What the video shows."),
-            "resolution": _select(["720p", "1080p", "2k", "4k"], "720p", "Resolution"),
-            "aspect_ratio": _select(["16:9", "9:16"], "16:9", "Aspect Ratio"),
-            "duration": {
-                "type": "integer",
-                "title": "Duration",
-                "default": 5,
-                "minimum": 5,
-                "maximum": 20,
-                "x-ui-component": "slider",
-            },
-            "seed": _seed(),
+            "prompt": prompt("What the video shows."),
+            "resolution": select(["720p", "1080p", "2k", "4k"], "720p", "Resolution"),
+            "aspect_ratio": select(["16:9", "9:16"], "16:9", "Aspect Ratio"),
+            "duration": slider(5, 20, 5, "Duration"),
+            "seed": seed(),
         },
     )
-    return _entry(
-        "wavespeed-ai/ltx-2.5/text-to-video",
-        "text-to-video",
-        0.1,
-        LTX_25_PRICE,
-        "LTX-2.5: text to video up to 4k.",
-        schema,
-    )
+    return entry("wavespeed-ai/ltx-2.5/text-to-video", "text-to-video", 0.1, LTX_25_PRICE,
+                 "LTX-2.5: text to video up to 4k.", schema)  # fmt: skip
 
 
 def default_models() -> list[Entry]:
@@ -330,4 +195,4 @@ def default_models() -> list[Entry]:
         *_ltx2_19b(),
         _ltx25(),
     ]
-    return [copy.deepcopy(entry) for entry in models]
+    return [copy.deepcopy(listed) for listed in models]

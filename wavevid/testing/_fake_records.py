@@ -1,13 +1,15 @@
-"""What ``FakeWaveSpeed`` remembers about the requests it received (never the API key)."""
+"""What ``FakeWaveSpeed`` remembers: the requests it received (never the API key), the keys it
+dropped, the checks that came too often."""
 
 from __future__ import annotations
 
 import dataclasses
 import threading
 from dataclasses import dataclass
-from typing import Any, NewType
+from typing import Any, Generic, NewType, TypeVar
 
 Slot = NewType("Slot", tuple[int, int])
+ItemT = TypeVar("ItemT")
 
 
 @dataclass(frozen=True)
@@ -69,3 +71,51 @@ class RequestLog:
         with self._lock:
             self._records.clear()
             self._generation += 1
+
+
+@dataclass(frozen=True)
+class DroppedKeys:
+    """Body keys a submit sent that the model's request schema does not name.
+
+    The real service drops such keys silently and runs (and bills) the job with its defaults;
+    the fake drops them too and keeps this record. ``job_id`` is the job created, ``model`` the
+    path submitted to, ``keys`` the dropped keys in the order sent.
+    """
+
+    job_id: str
+    model: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PollViolation:
+    """A check of one job's state (a GET of ``/predictions/<id>`` or ``/<id>/result``) that came
+    ``gap`` seconds after the previous answered check of that job, less than the fake's
+    ``min_poll_interval``; ``at`` is its ``time.monotonic()`` of arrival."""
+
+    job_id: str
+    gap: float
+    at: float
+
+
+class Ledger(Generic[ItemT]):
+    """A thread-safe, append-only list of records."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[ItemT] = []
+
+    def add(self, item: ItemT) -> None:
+        """Append ``item``."""
+        with self._lock:
+            self._items.append(item)
+
+    def snapshot(self) -> list[ItemT]:
+        """Return a copy of the records, oldest first."""
+        with self._lock:
+            return list(self._items)
+
+    def clear(self) -> None:
+        """Forget every record."""
+        with self._lock:
+            self._items.clear()

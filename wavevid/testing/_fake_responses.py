@@ -1,4 +1,5 @@
-"""HTTP responses of ``FakeWaveSpeed``: WaveSpeed envelopes and byte-range media answers."""
+"""HTTP responses of ``FakeWaveSpeed``: WaveSpeed envelopes, errors in the published shape,
+byte-range media answers, and the checks that refuse a request body."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeGuard
+
+from wavevid.testing._fake_records import RequestRecord
 
 JSON_CHUNK = 1
 """Bytes per chunk when a JSON body is trickled."""
@@ -32,22 +35,59 @@ def success(data: Any) -> Response:
     return _json(200, {"code": 200, "message": "success", "data": data})
 
 
-def failure(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-    """Answer ``status`` with the envelope ``{"code": status, "message": ..., "data": null}``."""
-    return _json(status, {"code": status, "message": message, "data": None}, headers)
+class Refusal(Exception):
+    """Raised by an endpoint to answer ``failure(status, detail)`` instead of its normal answer."""
+
+    def __init__(self, status: int, detail: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.headers = dict(headers or {})
+
+    def response(self) -> Response:
+        """The error answer."""
+        return failure(self.status, str(self), self.headers)
+
+
+def failure(status: int, detail: str, headers: Mapping[str, str] | None = None) -> Response:
+    """Answer ``status`` in the published error shape:
+    ``{"code": status, "message": "<status text>", "data": {"error": detail}}``.
+
+    The shape is the one schema WaveSpeed publishes (the Java SDK's OpenAPI file); the fake uses
+    it for every error it answers.
+    """
+    body = {"code": status, "message": status_text(status), "data": {"error": detail}}
+    return _json(status, body, headers)
 
 
 def status_failure(status: int, retry_after: float | None) -> Response:
-    """Answer ``status`` with its standard phrase, plus ``Retry-After`` when given.
+    """Answer an injected ``status`` (a ``Fault``), plus ``Retry-After`` when given.
 
     An ``int`` is sent as whole seconds, a ``float`` as written by ``str``.
     """
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Injected failure"
     headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
-    return failure(status, phrase, headers)
+    return failure(status, f"Injected fault: HTTP {status}", headers)
+
+
+def raw(status: int, body: bytes, retry_after: float | None = None) -> Response:
+    """Answer ``status`` with exactly ``body``: ``application/json`` when it parses as JSON, else
+    ``text/html`` (what proxies and gateways send)."""
+    try:
+        json.loads(body)
+        content_type = "application/json"
+    except ValueError:
+        content_type = "text/html; charset=utf-8"
+    headers = {"Content-Type": content_type}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return Response(status, body, headers)
+
+
+def status_text(status: int) -> str:
+    """The standard reason phrase of ``status`` (``"Error"`` for a code without one)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def _json(status: int, payload: object, headers: Mapping[str, str] | None = None) -> Response:
@@ -71,7 +111,7 @@ def media(data: bytes, content_type: str, range_header: str | None) -> Response:
     start, end = span
     if start >= len(data):
         unsatisfiable = {**headers, "Content-Range": f"bytes */{len(data)}"}
-        return failure(416, "Range Not Satisfiable", unsatisfiable)
+        return failure(416, f"The range starts past the end ({len(data)} bytes)", unsatisfiable)
     headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
     return Response(206, data[start : end + 1], headers, MEDIA_CHUNK)
 
@@ -94,3 +134,18 @@ def _parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     if last and int(last) < start:
         return None
     return start, (min(int(last), size - 1) if last else size - 1)
+
+
+def json_object(record: RequestRecord) -> dict[str, Any]:
+    """The request's JSON body; a 400 refusal unless it is an object."""
+    if not isinstance(record.json, dict):
+        raise Refusal(400, "The request body must be a JSON object")
+    return record.json
+
+
+def is_int_in(value: object, low: int, high: int | None) -> TypeGuard[int]:
+    """Tell whether ``value`` is an ``int`` (not a ``bool``) in ``low..high`` (``None``: no
+    upper bound)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    return low <= value and (high is None or value <= high)

@@ -1,32 +1,42 @@
-"""WaveSpeed's REST protocol as ``FakeWaveSpeed`` speaks it: routing, auth, faults, endpoints."""
+"""WaveSpeed's REST protocol as ``FakeWaveSpeed`` speaks it: routing, auth, limits, faults and
+the prediction endpoints (uploads: ``_fake_uploads``; history: ``_fake_history``)."""
 
 from __future__ import annotations
 
 import hmac
 import json
+import math
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, TypeGuard
-from urllib.parse import quote
+from typing import Any
 
 from wavevid.testing._fake_delivery import WebhookDispatcher
-from wavevid.testing._fake_jobs import FakeJob, JobStore, Plan, render_prediction
-from wavevid.testing._fake_media import (
-    MediaStore,
-    StoredMedia,
-    guess_type,
-    media_kind,
-    parse_multipart_file,
-)
+from wavevid.testing._fake_history import history_page
+from wavevid.testing._fake_jobs import FakeJob, Plan, render_prediction
+from wavevid.testing._fake_limits import PollWatch, StartLimiter
+from wavevid.testing._fake_media import MediaStore
 from wavevid.testing._fake_models import default_models
-from wavevid.testing._fake_records import RequestLog, RequestRecord
-from wavevid.testing._fake_responses import Response, failure, media, status_failure, success
+from wavevid.testing._fake_records import DroppedKeys, Ledger, RequestLog, RequestRecord
+from wavevid.testing._fake_registry import ModelList, split_body
+from wavevid.testing._fake_responses import (
+    Refusal,
+    Response,
+    failure,
+    json_object,
+    media,
+    raw,
+    status_failure,
+    success,
+)
 from wavevid.testing._fake_rules import Fault, JobScript, RuleBook, subset_matches
 from wavevid.testing._fake_server import Inbound, Reply
+from wavevid.testing._fake_settings import Settings
+from wavevid.testing._fake_store import JobStore
+from wavevid.testing._fake_uploads import Uploads
+from wavevid.testing._fake_video import sample_video, video_for_job
 from wavevid.testing._fake_webhooks import WebhookOptions, webhook_payload
 
 _API_PREFIX = "/api/v3/"
@@ -35,26 +45,6 @@ _SYNC_TIMEOUT = (
     "Sync mode timed out after {seconds:g} seconds. "
     "The prediction is still processing asynchronously."
 )
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The fixed configuration of one fake."""
-
-    api_key: str
-    processing_seconds: float
-    queue_seconds: float
-    sync_timeout_seconds: float
-    webhook_secret: str
-    video_bytes: bytes
-
-
-class _Refusal(Exception):
-    """Raised by an endpoint to answer an error envelope instead of its normal answer."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -90,35 +80,43 @@ class FakeApi:
         self.settings = settings
         self.base_url = ""
         self.balance = 100.0
-        self.models = default_models() if models is None else models
+        self.models = ModelList(default_models() if models is None else models)
         self.webhooks = WebhookDispatcher(
             settings.webhook_secret,
             webhooks or WebhookOptions(),
             lambda job: webhook_payload(job, self.base_url),
         )
         self.log = RequestLog()
-        self.jobs = JobStore()
-        self.media = MediaStore()
+        self.jobs = JobStore(settings.max_concurrency)
+        self.uploads = Uploads(MediaStore(), settings.upload_headers, lambda: self.base_url)
         self.faults: RuleBook[Fault] = RuleBook()
         self.scripts: RuleBook[JobScript] = RuleBook()
+        self.dropped: Ledger[DroppedKeys] = Ledger()
+        self.polls = PollWatch(settings.min_poll_interval, settings.enforce_min_poll_interval)
+        self.starts = StartLimiter(settings.starts_per_minute)
         self._connections = 0
         self._connections_lock = threading.Lock()
         self._routes = self._route_table()
 
     def _route_table(self) -> tuple[_Route, ...]:
+        uploads = self.uploads
         table: tuple[tuple[str, str, str | None, Callable[[_Call], Response]], ...] = (
-            ("GET", "/api/v3/balance", None, self._balance),
-            ("GET", "/api/v3/webhook/secret", None, self._webhook_secret),
-            ("GET", "/api/v3/models", None, self._models),
+            ("GET", "/api/v3/balance", None, lambda call: success({"balance": self.balance})),
+            ("GET", "/api/v3/webhook/secret", None,
+             lambda call: success({"secret": self.settings.webhook_secret})),
+            ("GET", "/api/v3/models", None, lambda call: success(self.models.snapshot())),
             ("GET", "/api/v3/predictions/(?P<job>[^/]+)(?:/result)?", "poll", self._result),
             ("POST", "/api/v3/predictions", None, self._history),
-            ("POST", "/api/v3/media/uploads", "upload", self._upload_ticket),
-            ("POST", "/api/v3/media/upload/binary", "upload", self._upload_binary),
+            ("POST", "/api/v3/media/uploads", "upload", lambda call: uploads.ticket(call.record)),
+            ("POST", "/api/v3/media/upload/binary", "upload",
+             lambda call: uploads.binary(call.record)),
             ("POST", f"/api/v3/{_RESERVED}(?P<model>.+)", "submit", self._submit),
-            ("PUT", "/upload/(?P<token>[^/]+)", "upload", self._upload_put),
+            ("PUT", "/upload/(?P<token>[^/]+)", "upload",
+             lambda call: uploads.put(call.record, call.params["token"])),
             ("GET", r"/outputs/(?P<job>[^/]+)\.mp4", "download", self._download),
-            ("GET", "/media/(?P<token>[^/]+)/[^/]+", None, self._uploaded_file),
-        )
+            ("GET", "/media/(?P<token>[^/]+)/[^/]+", None,
+             lambda call: uploads.file(call.record, call.params["token"])),
+        )  # fmt: skip
         return tuple(_Route(m, re.compile(p), t, e) for m, p, t, e in table)
 
     @property
@@ -139,25 +137,47 @@ class FakeApi:
         return hmac.compare_digest(authorization.encode("latin-1"), expected)
 
     def handle(self, inbound: Inbound) -> Reply:
-        """Record, authenticate, route, apply the first matching fault, and answer."""
+        """Record, authenticate, route, check the poll rate, apply the first matching fault,
+        and answer."""
         record = _record_of(inbound)
         slot = self.log.append(record)
         if inbound.path.startswith(_API_PREFIX) and not inbound.authorized:
-            return Reply(failure(401, "Unauthorized: invalid API key"))
+            return Reply(failure(401, "Invalid API key"))
         route, params = self._match(inbound.method, inbound.path)
         job = self.jobs.get(params.get("job"))
         if job is not None:
             self.log.attach_job(slot, job.id)
+        if route is not None and route.target == "poll" and job is not None:
+            wait = self.polls.check(job.id, record.at)
+            if wait is not None:
+                detail = f"Checked too often: at most one check per {self.polls.min_interval:g} s"
+                return Reply(failure(429, detail, {"Retry-After": _seconds(wait)}))
         fault = self._take_fault(route, job, record)
-        if fault is not None and fault.status is not None:
-            return Reply(status_failure(fault.status, fault.retry_after), fault)
+        answer = None if fault is None else _fault_answer(fault)
+        if answer is not None and fault is not None and not fault.create:
+            return Reply(answer, fault)
         if route is None:
-            return Reply(failure(404, f"Not found: {inbound.method} {inbound.path}"), fault)
+            return Reply(failure(404, f"No route for {inbound.method} {inbound.path}"), fault)
         call = _Call(record, params, job, lambda job_id: self.log.attach_job(slot, job_id))
         try:
+            if answer is not None and fault is not None and fault.create:
+                self._create(call)
+                return Reply(answer, fault)
             return Reply(route.endpoint(call), fault)
-        except _Refusal as refusal:
-            return Reply(failure(refusal.status, str(refusal)), fault)
+        except Refusal as refusal:
+            return Reply(refusal.response(), fault)
+
+    def reset(self) -> None:
+        """Forget requests, jobs, uploads, faults, scripts, webhook deliveries, dropped keys,
+        poll checks and the start window."""
+        for forgetful in (self.log, self.jobs, self.uploads.store, self.faults, self.scripts,
+                          self.webhooks, self.dropped, self.polls, self.starts):  # fmt: skip
+            forgetful.clear()
+
+    def video(self, job_id: str) -> bytes:
+        """The bytes served for job ``job_id``'s output."""
+        given = self.settings.video_bytes
+        return video_for_job(sample_video(), job_id) if given is None else given
 
     def _match(self, method: str, path: str) -> tuple[_Route | None, dict[str, str]]:
         for route in self._routes:
@@ -177,19 +197,36 @@ class FakeApi:
     # Predictions
 
     def _submit(self, call: _Call) -> Response:
-        body = _json_object(call.record)
-        script = self.scripts.take(lambda candidate: subset_matches(candidate.when, body))
+        job = self._create(call)
+        if job.input.get("enable_sync_mode") is True:
+            return self._sync_answer(job)
+        return success(render_prediction(job, self.base_url, submitted=True))
+
+    def _create(self, call: _Call) -> FakeJob:
+        """Create the job a submit asks for, or refuse it (400, 404, 429) creating none."""
+        body = json_object(call.record)
+        model = call.params["model"]
+        listed = self.models.find(model)
+        if listed is None and self.settings.known_models_only:
+            # UNVERIFIED: the real answer to an unknown model path is not documented.
+            raise Refusal(404, f"Model not found: {model}")
+        wait = self.starts.admit(time.monotonic())
+        if wait is not None:
+            limit = f"{self.settings.starts_per_minute} task starts per minute"
+            raise Refusal(429, f"Rate limit exceeded: {limit}", {"Retry-After": str(wait)})
+        kept, dropped = split_body(body, listed if self.settings.drop_unknown_keys else None)
+        script = self.scripts.take(lambda candidate: subset_matches(candidate.when, kept))
         plan = Plan.from_script(
             script,
             queue_seconds=self.settings.queue_seconds,
             processing_seconds=self.settings.processing_seconds,
         )
-        job = self.jobs.create(call.params["model"], body, call.record.query.get("webhook"), plan)
+        job = self.jobs.create(model, kept, call.record.query.get("webhook"), plan)
         call.note_job(job.id)
+        if dropped:
+            self.dropped.add(DroppedKeys(job.id, model, dropped))
         self.webhooks.watch(job)
-        if body.get("enable_sync_mode") is True:
-            return self._sync_answer(job)
-        return success(render_prediction(job, self.base_url, submitted=True))
+        return job
 
     def _sync_answer(self, job: FakeJob) -> Response:
         seconds = self.settings.sync_timeout_seconds
@@ -201,97 +238,38 @@ class FakeApi:
 
     def _result(self, call: _Call) -> Response:
         if call.job is None:
-            raise _Refusal(404, f"Prediction not found: {call.params['job']}")
-        return success(render_prediction(call.job, self.base_url))
+            raise Refusal(404, f"Prediction not found: {call.params['job']}")
+        with_input = self.settings.result_input
+        return success(render_prediction(call.job, self.base_url, with_input=with_input))
 
     def _download(self, call: _Call) -> Response:
         if call.job is None or call.job.status != "completed":
-            raise _Refusal(404, "Output not found")
-        return media(self.settings.video_bytes, "video/mp4", call.record.header("Range"))
+            raise Refusal(404, "Output not found")
+        return media(self.video(call.job.id), "video/mp4", call.record.header("Range"))
 
     def _history(self, call: _Call) -> Response:
-        query = _json_object(call.record)
-        page, size = query.get("page"), query.get("page_size")
-        if not (_is_int_in(page, 1, None) and _is_int_in(size, 1, 100)):
-            raise _Refusal(400, "page must be an integer >= 1 and page_size one in 1..100")
-        model, status = query.get("model"), query.get("status")
-        after, before = _moment(query, "created_after"), _moment(query, "created_before")
-        listed = [
-            job for job in self.jobs.newest_first() if _listed(job, model, status, after, before)
-        ]
-        start = (page - 1) * size
-        items = [self._history_item(job) for job in listed[start : start + size]]
-        return success({"page": page, "total": len(listed), "items": items})
-
-    def _history_item(self, job: FakeJob) -> dict[str, Any]:
-        return {**render_prediction(job, self.base_url), "input": job.input}
-
-    # Account
-
-    def _balance(self, call: _Call) -> Response:
-        return success({"balance": self.balance})
-
-    def _webhook_secret(self, call: _Call) -> Response:
-        return success({"secret": self.settings.webhook_secret})
-
-    def _models(self, call: _Call) -> Response:
-        return success(self.models)
-
-    # Media
-
-    def _upload_ticket(self, call: _Call) -> Response:
-        body = _json_object(call.record)
-        filename, size, content_type = (
-            body.get("filename"),
-            body.get("size"),
-            body.get("content_type"),
+        data = history_page(
+            json_object(call.record),
+            self.jobs.newest_first(),
+            self.base_url,
+            with_input=self.settings.history_input,
+            with_total=self.settings.history_total,
         )
-        if not (
-            isinstance(filename, str)
-            and filename
-            and _is_int_in(size, 0, None)
-            and isinstance(content_type, (str, type(None)))
-        ):
-            raise _Refusal(
-                400, "Expected filename, size (an integer >= 0), content_type (optional)"
-            )
-        kind = _kind_of(filename, content_type)
-        content_type = content_type or guess_type(filename)
-        ticket = self.media.open_ticket(filename, size, content_type)
-        upload = {
-            "method": "PUT",
-            "url": f"{self.base_url}/upload/{ticket.token}",
-            "headers": {"Content-Type": content_type},
-        }
-        return success({**self._media_fields(kind, ticket.token, filename, size), "upload": upload})
+        return success(data)
 
-    def _upload_put(self, call: _Call) -> Response:
-        ticket = self.media.ticket(call.params["token"])
-        if ticket is None:
-            raise _Refusal(404, "Unknown upload URL")
-        _check_presigned_put(call.record, ticket.content_type, ticket.size)
-        stored = StoredMedia(ticket.filename, ticket.content_type, call.record.body)
-        self.media.put(ticket.token, stored)
-        return Response(200)
 
-    def _upload_binary(self, call: _Call) -> Response:
-        content_type = call.record.header("Content-Type") or ""
-        stored = parse_multipart_file(content_type, call.record.body)
-        if stored is None:
-            raise _Refusal(400, "Expected multipart/form-data with a 'file' field")
-        kind = _kind_of(stored.filename, stored.content_type)
-        token = self.media.add(stored)
-        return success(self._media_fields(kind, token, stored.filename, len(stored.data)))
+def _fault_answer(fault: Fault) -> Response | None:
+    """What a fault with a ``status`` answers; ``None`` for a fault without one."""
+    if fault.status is None:
+        return None
+    if fault.body is not None:
+        return raw(fault.status, fault.body, fault.retry_after)
+    return status_failure(fault.status, fault.retry_after)
 
-    def _media_fields(self, kind: str, token: str, filename: str, size: int) -> dict[str, Any]:
-        download_url = f"{self.base_url}/media/{token}/{quote(filename, safe='')}"
-        return {"type": kind, "download_url": download_url, "filename": filename, "size": size}
 
-    def _uploaded_file(self, call: _Call) -> Response:
-        stored = self.media.get(call.params["token"])
-        if stored is None:
-            raise _Refusal(404, "Media not found")
-        return media(stored.data, stored.content_type, call.record.header("Range"))
+def _seconds(wait: float) -> str:
+    """``Retry-After`` for a wait of ``wait`` seconds, rounded up to the millisecond."""
+    return f"{math.ceil(wait * 1000) / 1000:g}"
 
 
 def _record_of(inbound: Inbound) -> RequestRecord:
@@ -316,64 +294,3 @@ def _parse_json(body: bytes) -> Any:
         return json.loads(body)
     except ValueError:
         return None
-
-
-def _json_object(record: RequestRecord) -> dict[str, Any]:
-    """The request's JSON body; a 400 refusal unless it is an object."""
-    if not isinstance(record.json, dict):
-        raise _Refusal(400, "The request body must be a JSON object")
-    return record.json
-
-
-def _is_int_in(value: object, low: int, high: int | None) -> TypeGuard[int]:
-    if not isinstance(value, int) or isinstance(value, bool):
-        return False
-    return low <= value and (high is None or value <= high)
-
-
-def _moment(query: dict[str, Any], name: str) -> datetime | None:
-    """Parse optional ISO-8601 date-time ``query[name]`` (naive means UTC); 400 if invalid."""
-    value = query.get(name)
-    if value is None:
-        return None
-    if isinstance(value, str) and value.endswith("Z"):  # Python 3.10 does not accept "Z"
-        value = value[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):  # not a string, or not ISO-8601
-        raise _Refusal(400, f"{name} must be an ISO-8601 date-time") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
-
-
-def _listed(
-    job: FakeJob,
-    model: object,
-    status: object,
-    after: datetime | None,
-    before: datetime | None,
-) -> bool:
-    """History filter: ``created_after`` is inclusive, ``created_before`` exclusive."""
-    return (
-        (model is None or job.model == model)
-        and (status is None or job.status == status)
-        and (after is None or job.created_at >= after)
-        and (before is None or job.created_at < before)
-    )
-
-
-def _kind_of(filename: str, content_type: str | None) -> str:
-    """``image``, ``video`` or ``audio``; a 400 refusal for any other file."""
-    kind = media_kind(filename, content_type)
-    if kind is None:
-        raise _Refusal(400, f"Unsupported file type: {filename}")
-    return kind
-
-
-def _check_presigned_put(record: RequestRecord, content_type: str, size: int) -> None:
-    """Refuse (400) a PUT with a key, another Content-Type, or another size than announced."""
-    if record.had_authorization:
-        raise _Refusal(400, "A presigned upload URL must not receive an Authorization header")
-    if record.header("Content-Type") != content_type:
-        raise _Refusal(400, f"Content-Type must be {content_type!r}, as in the upload headers")
-    if len(record.body) != size:
-        raise _Refusal(400, f"Expected {size} bytes as announced, received {len(record.body)}")

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 FaultTarget = Literal["submit", "poll", "download", "upload", "any"]
-Outcome = Literal["completed", "failed", "cancelled", "timeout", "never"]
+Outcome = Literal["completed", "failed", "cancelled", "timeout", "deleted", "never"]
 
 _TARGETS = frozenset({"submit", "poll", "download", "upload", "any"})
-_OUTCOMES = frozenset({"completed", "failed", "cancelled", "timeout", "never"})
+_OUTCOMES = frozenset({"completed", "failed", "cancelled", "timeout", "deleted", "never"})
 
 
 def subset_matches(when: Mapping[str, Any] | None, subject: object) -> bool:
@@ -59,12 +59,21 @@ class Fault:
     refused for a missing or wrong API key never consume a fault.
 
     Effects, in order: ``delay`` (sleep before answering); then ``drop`` (close the connection
-    without any response) or ``status`` (answer that error envelope instead of running the
-    endpoint, with ``Retry-After: <retry_after>`` if set; a submit creates no job); the answer is
-    written with ``trickle`` (headers at once, then one small chunk of body per ``trickle``
-    seconds), ``cut_after`` (close after that many body bytes) or ``short_by`` (close when that
-    many body bytes are missing) while ``Content-Length`` states the full size. A submit hit by
-    ``drop`` or ``delay`` has created its job first.
+    without any response) or ``status`` (answer that status instead of running the endpoint,
+    with ``Retry-After: <retry_after>`` if set); the answer is written with ``trickle`` (headers
+    at once, then one small chunk of body per ``trickle`` seconds), ``cut_after`` (close after
+    that many body bytes) or ``short_by`` (close when that many body bytes are missing) while
+    ``Content-Length`` states the full size. A submit hit by ``drop`` or ``delay`` has created
+    its job first.
+
+    ``status`` is 400..599 and answers an error in the published shape (``{"code": status,
+    "message": "<status text>", "data": {"error": ...}}``), or exactly ``body`` when given
+    (``application/json`` if it parses as JSON, else ``text/html``: a gateway's page, a
+    truncated answer); ``status=200`` needs a ``body`` (an answer that looks fine but is not).
+    A submit answered with a ``status`` creates no job, unless ``create`` is set: then the job
+    is created (as the endpoint would, sync mode included, without waiting for it) and the
+    fault's answer replaces the real one, as a gateway's 502/504 does while the job runs.
+    ``create`` is for ``submit`` faults with a ``status`` only.
 
     ``hits`` counts the requests the fault has affected; it stops matching once ``hits == times``
     (``times=None``: never).
@@ -81,20 +90,27 @@ class Fault:
     short_by: int | None = None
     when: Mapping[str, Any] | None = None
     job_id: str | None = None
+    body: bytes | None = None
+    create: bool = False
     hits: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         """Reject values and combinations that have no meaning; raises ``ValueError``."""
         sizes = (self.delay, self.trickle or 0, self.cut_after or 0, self.short_by or 0)
+        status_ok = self.status is None or 400 <= self.status <= 599 or (
+            self.status == 200 and self.body is not None
+        )
         _raise_problems(
             (
                 (self.target not in _TARGETS, f"target must be one of {sorted(_TARGETS)}"),
                 (self.times is not None and self.times < 1, "times must be None or >= 1"),
-                (
-                    self.status is not None and not 400 <= self.status <= 599,
-                    "status must be in 400..599",
-                ),
+                (not status_ok, "status must be in 400..599, or 200 with a body"),
                 (self.drop and self.status is not None, "drop and status exclude each other"),
+                (self.body is not None and self.status is None, "body must come with a status"),
+                (
+                    self.create and (self.target != "submit" or self.status is None),
+                    "create must come with target 'submit' and a status",
+                ),
                 (
                     self.cut_after is not None and self.short_by is not None,
                     "cut_after and short_by exclude each other",
@@ -125,9 +141,10 @@ class JobScript:
     """The scripted fate of jobs whose submit body matches ``when`` (``None``: every job).
 
     ``outcome`` is the terminal status reached at the end of processing; ``never`` keeps the job
-    ``processing`` until ``FakeWaveSpeed.finish``. For ``failed``, ``cancelled`` and ``timeout``
-    the result carries ``data.code`` and ``data.error`` (a default per outcome when ``code`` is
-    ``None`` or ``error`` is empty) and no outputs. ``outputs`` replaces the default output list of
+    ``processing`` until ``FakeWaveSpeed.finish``. For ``failed``, ``cancelled``, ``timeout`` and
+    ``deleted`` (a status one WaveSpeed post names) the result carries ``data.code`` and
+    ``data.error`` (a default per outcome when ``code`` is ``None`` or ``error`` is empty; none
+    for ``deleted``'s code) and no outputs. ``outputs`` replaces the default output list of
     a completed job; ``queue_seconds`` and ``processing_seconds`` override the fake's defaults.
     ``hits`` counts the jobs the script has shaped; it stops matching once ``hits == times``.
     """

@@ -26,8 +26,11 @@ DEFAULT_TIMEOUT = 2.0
 SIGNATURE_VERSION = "v3"
 SECRET_PREFIX = "whsec_"
 
+DOCUMENTED_STATUSES = frozenset({"completed", "failed"})
+"""The statuses WaveSpeed's webhook page says deliveries fire on."""
+
 _PAYLOAD_KEYS = ("id", "model", "input", "outputs", "urls", "has_nsfw_contents", "status",
-                 "created_at", "error")  # fmt: skip
+                 "created_at", "error", "timings")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class WebhookOptions:
     attempts: int = DEFAULT_ATTEMPTS
     retry_seconds: float = DEFAULT_RETRY_SECONDS
     timeout: float = DEFAULT_TIMEOUT
-    statuses: frozenset[str] = TERMINAL_STATUSES
+    statuses: frozenset[str] = DOCUMENTED_STATUSES
 
     def __post_init__(self) -> None:
         """Raise ``ValueError`` for settings that have no meaning."""
@@ -105,7 +108,8 @@ def sign_body(body: bytes, secret: str, webhook_id: str, timestamp: int) -> dict
 
 def webhook_payload(job: FakeJob, base_url: str) -> dict[str, Any]:
     """The payload WaveSpeed POSTs for terminal ``job``: the prediction, not in an envelope,
-    with its ``input``; ``outputs`` only when completed."""
+    with its ``input``; ``outputs`` only when completed. The documented payload has no
+    ``timings``; whether the real one does is UNVERIFIED, and the fake sends them."""
     data = {**render_prediction(job, base_url), "input": job.input}
     if data["status"] != "completed":
         del data["outputs"]

@@ -7,69 +7,82 @@ are injected per request or per job; every request is recorded, never the API ke
 
     with FakeWaveSpeed(processing_seconds=0.05) as fake:
         fake.add_fault(Fault("submit", status=429, retry_after=1))
-        ...  # point the client at fake.url with fake.api_key
+        client = fake.client()
+        ...
         assert fake.requests[0].path == "/api/v3/lightricks/ltx-2-fast/text-to-video"
 
-Jobs submitted with ``?webhook=<url>`` have their outcome POSTed there, signed with
-``webhook_secret``, when they end (see ``webhook_deliveries``). ``GET /api/v3/models`` answers
-``models``, shaped like WaveSpeed's live list.
+It is as strict as the real service, each rule with its own opt-out and ``strict=False`` for
+all: it serves only the models it lists, drops (and records) body keys a model does not know,
+and answers history and errors in the documented shapes.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
 import threading
-from collections.abc import Iterable
-from importlib import resources
+from collections.abc import Iterable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from wavevid.testing._fake_controls import WebhookControls
 from wavevid.testing._fake_jobs import TERMINAL_STATUSES, FakeJob
-from wavevid.testing._fake_records import RequestRecord
-from wavevid.testing._fake_routes import FakeApi, Settings
+from wavevid.testing._fake_records import DroppedKeys, PollViolation, RequestRecord
+from wavevid.testing._fake_routes import FakeApi
 from wavevid.testing._fake_rules import Fault, JobScript
 from wavevid.testing._fake_server import FakeHTTPServer
+from wavevid.testing._fake_settings import Settings
+from wavevid.testing._fake_uploads import UploadHeaders
+from wavevid.testing._fake_video import sample_video
 from wavevid.testing._fake_webhooks import (
     DEFAULT_ATTEMPTS,
     DEFAULT_RETRY_SECONDS,
     DEFAULT_TIMEOUT,
-    WebhookDelivery,
+    DOCUMENTED_STATUSES,
     WebhookOptions,
 )
+
+if TYPE_CHECKING:
+    from wavevid.client import Client
 
 DEFAULT_WEBHOOK_SECRET = "whsec_wavevid-fake-0123456789abcdef0123456789abcdef"
 """The webhook secret a fake hands out unless told otherwise (a test value, not a real one)."""
 
 _SERVE_POLL_SECONDS = 0.01
 """How often the serving loop checks for ``stop``; bounds how long ``stop`` takes."""
+_CLIENT_POLLS_PER_JOB = 4
+"""``client()`` polls this many times per job's processing time: a job's end is seen soon."""
+_CLIENT_POLL_BOUNDS = (0.005, 0.25)
 
 
-@functools.lru_cache(maxsize=1)
-def sample_video() -> bytes:
-    """Return the small real MP4 (H.264 + AAC, 160x90, 1.5 s) shipped with this package."""
-    return (resources.files("wavevid.testing") / "sample.mp4").read_bytes()
-
-
-class FakeWaveSpeed:
-    """A WaveSpeed API on ``127.0.0.1`` for tests; see the module docstring.
+class FakeWaveSpeed(WebhookControls):
+    """A WaveSpeed API on ``127.0.0.1`` for tests; see the module docstring and docs/testing.md.
 
     Jobs go ``created`` (for ``queue_seconds``), then ``processing`` (for ``processing_seconds``),
-    then ``completed`` unless a ``JobScript`` says otherwise. Completed jobs serve ``video_bytes``
-    (default: the shipped sample MP4) at ``<url>/outputs/<id>.mp4``. A sync-mode submit is held
-    until its job ends or ``sync_timeout_seconds`` pass. With ``idle_timeout`` set, a keep-alive
+    then ``completed`` unless a ``JobScript`` says otherwise. Completed jobs serve, at
+    ``<url>/outputs/<id>.mp4``, ``video_for(id)``: the shipped sample MP4 with the job's id in
+    a ``free`` box, or exactly ``video_bytes`` when given. A sync-mode submit is held until its
+    job ends or ``sync_timeout_seconds`` pass. With ``idle_timeout`` set, a keep-alive
     connection idle that long is closed by the server, as load balancers do.
 
-    Webhooks: when a job submitted with ``?webhook=<url>`` ends (at its terminal time, polled or
-    not, or on ``finish``) and its status is in ``webhook_statuses`` (default: every terminal
-    status), its payload is POSTed to ``url`` from a background thread, up to
-    ``webhook_attempts`` times while the receiver fails (non-2xx or no answer), waiting
-    ``webhook_retry_seconds`` and doubling. Only loopback URLs are contacted; others are recorded
-    as not sent. ``webhook_duplicates``, ``webhook_delay`` and ``webhook_drop`` misbehave on
-    purpose, for testing idempotent receivers.
+    Strict as the real service (docs/testing.md: "How strict the fake is"); ``strict=False``
+    turns off ``known_models_only`` (other paths get 404), ``drop_unknown_keys`` (keys a
+    model's schema does not name are dropped and recorded in ``dropped_keys``), the documented
+    history shape (``history_input``, ``history_total``: no ``input``, no ``total``) and the
+    documented webhook statuses (``webhook_statuses``: ``completed`` and ``failed``); a
+    strictness option left ``None`` follows ``strict``. Off unless asked: ``result_input=False``
+    (poll answers without ``input``), ``min_poll_interval`` (closer checks of one job recorded
+    in ``poll_violations``; 429 under ``enforce_min_poll_interval``), ``max_concurrency`` (more
+    jobs stay ``created``), ``starts_per_minute`` (429 beyond it, no job) and
+    ``upload_headers="if-none-match"`` (tickets whose PUT headers are only ``If-None-Match``).
+
+    Webhooks: when a job submitted with ``?webhook=<url>`` ends (at its terminal time, polled
+    or not, or on ``finish``) and its status is in ``webhook_statuses``, its payload is POSTed
+    to ``url`` from a background thread, up to ``webhook_attempts`` times while the receiver
+    fails (non-2xx or no answer), waiting ``webhook_retry_seconds`` and doubling. Only loopback
+    URLs are contacted; others are recorded as not sent.
 
     ``start`` may be called once; ``stop`` closes every connection and is idempotent. All
     accessors and mutators are thread-safe and may be used while requests are in flight.
+    Invalid options raise ``ValueError``.
     """
 
     def __init__(
@@ -85,12 +98,25 @@ class FakeWaveSpeed:
         webhook_attempts: int = DEFAULT_ATTEMPTS,
         webhook_retry_seconds: float = DEFAULT_RETRY_SECONDS,
         webhook_timeout: float = DEFAULT_TIMEOUT,
-        webhook_statuses: Iterable[str] = TERMINAL_STATUSES,
+        webhook_statuses: Iterable[str] | None = None,
         models: list[dict[str, Any]] | None = None,
         port: int = 0,
+        strict: bool = True,
+        known_models_only: bool | None = None,
+        drop_unknown_keys: bool | None = None,
+        history_input: bool | None = None,
+        history_total: bool | None = None,
+        result_input: bool = True,
+        min_poll_interval: float | None = None,
+        enforce_min_poll_interval: bool = False,
+        max_concurrency: int | None = None,
+        starts_per_minute: int | None = None,
+        upload_headers: UploadHeaders = "content-type",
     ) -> None:
         """Configure the fake; nothing listens until ``start`` (on ``port``, default: any free
-        one)."""
+        one). A strictness option left ``None`` follows ``strict``."""
+        if webhook_statuses is None:
+            webhook_statuses = DOCUMENTED_STATUSES if strict else TERMINAL_STATUSES
         self._api = FakeApi(
             Settings(
                 api_key=api_key,
@@ -98,7 +124,17 @@ class FakeWaveSpeed:
                 queue_seconds=queue_seconds,
                 sync_timeout_seconds=sync_timeout_seconds,
                 webhook_secret=webhook_secret,
-                video_bytes=sample_video() if video_bytes is None else video_bytes,
+                video_bytes=video_bytes,
+                known_models_only=strict if known_models_only is None else known_models_only,
+                drop_unknown_keys=strict if drop_unknown_keys is None else drop_unknown_keys,
+                history_input=(not strict) if history_input is None else history_input,
+                history_total=(not strict) if history_total is None else history_total,
+                result_input=result_input,
+                min_poll_interval=min_poll_interval,
+                enforce_min_poll_interval=enforce_min_poll_interval,
+                max_concurrency=max_concurrency,
+                starts_per_minute=starts_per_minute,
+                upload_headers=upload_headers,
             ),
             WebhookOptions(
                 attempts=webhook_attempts,
@@ -106,7 +142,7 @@ class FakeWaveSpeed:
                 timeout=webhook_timeout,
                 statuses=frozenset(webhook_statuses),
             ),
-            None if models is None else copy.deepcopy(models),
+            models,
         )
         self._idle_timeout = idle_timeout
         self._port = port
@@ -153,6 +189,22 @@ class FakeWaveSpeed:
         """Stop the fake."""
         self.stop()
 
+    def client(self, **options: Any) -> Client:
+        """Return a new ``wavevid.Client`` bound to this fake (its URL and key), polling at an
+        interval matched to the fake's job times (and never closer than ``min_poll_interval``).
+
+        ``options`` go to ``wavevid.Client`` and win over those (e.g. ``poll_interval=None``
+        for the real schedule). Close the client when done (``with fake.client() as client``).
+        """
+        from wavevid.client import Client  # only here: the fake itself needs no HTTP client
+
+        low, high = _CLIENT_POLL_BOUNDS
+        settings = self._api.settings
+        interval = min(max(settings.processing_seconds / _CLIENT_POLLS_PER_JOB, low), high)
+        interval = max(interval, settings.min_poll_interval or 0.0)
+        defaults = {"api_key": self.api_key, "base_url": self.url, "poll_interval": interval}
+        return Client(**{**defaults, **options})
+
     @property
     def url(self) -> str:
         """``http://127.0.0.1:<port>``; ``RuntimeError`` before ``start``."""
@@ -172,8 +224,14 @@ class FakeWaveSpeed:
 
     @property
     def video_bytes(self) -> bytes:
-        """The bytes served for every completed job's output."""
-        return self._api.settings.video_bytes
+        """The ``video_bytes`` given, else the sample MP4 every job's output is made from."""
+        given = self._api.settings.video_bytes
+        return sample_video() if given is None else given
+
+    def video_for(self, job_id: str) -> bytes:
+        """The bytes served for job ``job_id``'s output: ``video_bytes`` when given, else the
+        sample MP4 with ``job_id`` in an appended ``free`` box (still a valid MP4)."""
+        return self._api.video(job_id)
 
     @property
     def balance(self) -> float:
@@ -195,6 +253,17 @@ class FakeWaveSpeed:
         return self._api.jobs.snapshot()
 
     @property
+    def dropped_keys(self) -> list[DroppedKeys]:
+        """A snapshot of the body keys dropped because the model does not know them, one record
+        per submit that had any, in submit order."""
+        return self._api.dropped.snapshot()
+
+    @property
+    def poll_violations(self) -> list[PollViolation]:
+        """A snapshot of the checks that came sooner than ``min_poll_interval``."""
+        return self._api.polls.violations.snapshot()
+
+    @property
     def connections_accepted(self) -> int:
         """How many TCP connections the server has accepted so far."""
         return self._api.connections_accepted
@@ -211,72 +280,31 @@ class FakeWaveSpeed:
         return self._api.scripts.add(script)
 
     def finish(self, job_id: str) -> None:
-        """End job ``job_id`` now: it takes its scripted outcome (``completed`` for ``never``).
+        """End job ``job_id`` now: it takes its scripted outcome (``completed`` for ``never``);
+        jobs waiting for its concurrency slot start.
 
         A job that is terminal already is left as it is; ``KeyError`` for an unknown id.
         """
-        self._api.jobs.finish(job_id)
-        job = self._api.jobs.get(job_id)
-        if job is not None:
+        for job in self._api.jobs.finish(job_id):
             self._api.webhooks.watch(job)
 
     def reset(self) -> None:
         """Forget requests, jobs, uploads, faults, scripts, webhook deliveries (recorded and
-        planned); settings, counters and the webhook switches remain."""
-        self._api.log.clear()
-        self._api.jobs.clear()
-        self._api.media.clear()
-        self._api.faults.clear()
-        self._api.scripts.clear()
-        self._api.webhooks.clear()
-
-    # Webhooks and the model list
-
-    @property
-    def webhook_deliveries(self) -> list[WebhookDelivery]:
-        """A snapshot of every webhook delivery attempt, in the order they ended."""
-        return self._api.webhooks.deliveries()
-
-    def wait_for_webhooks(self, count: int = 1, timeout: float = 5.0) -> list[WebhookDelivery]:
-        """Block until ``count`` delivery attempts are recorded and return them all.
-
-        Raises ``TimeoutError`` when fewer are recorded after ``timeout`` seconds.
-        """
-        return self._api.webhooks.wait_for(count, timeout)
-
-    @property
-    def webhook_duplicates(self) -> int:
-        """Extra copies of every delivery (default 0): each is a delivery of its own, with a
-        new ``webhook-id``, ``webhook_retry_seconds`` after the one before; assignable."""
-        return self._api.webhooks.duplicates
-
-    @webhook_duplicates.setter
-    def webhook_duplicates(self, value: int) -> None:
-        self._api.webhooks.duplicates = int(value)
-
-    @property
-    def webhook_delay(self) -> float:
-        """Seconds between a job's end and its delivery (default 0); assignable."""
-        return self._api.webhooks.delay
-
-    @webhook_delay.setter
-    def webhook_delay(self, value: float) -> None:
-        self._api.webhooks.delay = float(value)
-
-    @property
-    def webhook_drop(self) -> bool:
-        """True: deliveries are lost, nothing is sent or recorded (default False); assignable."""
-        return self._api.webhooks.drop
-
-    @webhook_drop.setter
-    def webhook_drop(self, value: bool) -> None:
-        self._api.webhooks.drop = bool(value)
+        planned), dropped keys, poll checks and the start window; settings, the model list,
+        counters and the webhook switches remain."""
+        self._api.reset()
 
     @property
     def models(self) -> list[dict[str, Any]]:
-        """A copy of what ``GET /api/v3/models`` answers; assign a list to change it."""
-        return copy.deepcopy(self._api.models)
+        """A copy of what ``GET /api/v3/models`` answers, the models the fake serves; assign a
+        list to change it."""
+        return self._api.models.snapshot()
 
     @models.setter
     def models(self, value: list[dict[str, Any]]) -> None:
-        self._api.models = copy.deepcopy(value)
+        self._api.models.replace(value)
+
+    def add_model(self, entry: Mapping[str, Any]) -> None:
+        """Serve one more model: ``entry`` in the live list's shape (see ``models_from_catalog``),
+        replacing any entry with the same ``model_id``; ``ValueError`` without one."""
+        self._api.models.add(entry)
