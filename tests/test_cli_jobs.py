@@ -53,8 +53,8 @@ def test_generate_saves_the_video_and_reports(
         "--param", "generate_audio=no", "-o", str(output),
     )
     assert (code, err) == (0, "")
-    assert output.read_bytes() == fake.video_bytes
     (job,) = fake.jobs.values()
+    assert output.read_bytes() == fake.video_for(job.id)
     assert job.input == {"prompt": "a fox", "duration": 10, "generate_audio": False}
     assert out.splitlines() == [
         f"saved {output}",
@@ -144,7 +144,7 @@ def test_a_deadline_exits_4_with_the_job_id_then_wait_finishes_it(
     output = tmp_path / "later.mp4"
     code, out, _ = run(capsys, "wait", job_id, "-o", str(output))
     assert code == 0
-    assert output.read_bytes() == fake.video_bytes
+    assert output.read_bytes() == fake.video_for(job_id)
     assert f"job {job_id} completed" in out
 
 
@@ -156,6 +156,21 @@ def test_an_uncertain_submit_exits_5(
     assert code == 5
     assert "may have been accepted" in err
     assert "wavevid jobs --model lightricks/ltx-2-fast/text-to-video" in err
+
+
+def test_an_unidentified_generate_lists_its_candidates_and_exits_5(
+    fake: FakeWaveSpeed, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    colleague = fake.client().submit("ltx-2-fast", prompt="twin")  # same input, same window
+    fake.add_fault(Fault("submit", drop=True))
+    code, _, err = run(capsys, "generate", "ltx-2-fast", "--prompt", "twin", "--timeout", "0.5",
+                       "-o", str(tmp_path / "twin.mp4"), "--quiet")
+    assert code == 5
+    assert "none identified" in err
+    assert all(f"  {job_id}  " in err for job_id in fake.jobs)
+    assert colleague.id in fake.jobs
+    assert len(fake.jobs) == 2
+    assert "never resubmit" in err
 
 
 def test_debug_adds_the_traceback(
@@ -278,6 +293,7 @@ def test_warnings_reach_stderr_as_one_line_each(
         "version: 1\nmodels:\n  cli-unverified:\n    extends: ltx-2-fast\n"
         "    path: me/cli-unverified\n    verified: false\n"
     )
+    fake.add_model({"model_id": "me/cli-unverified"})  # the fake serves only what it lists
     assert main(["--catalog", str(folder), "submit", "cli-unverified", "--prompt", "x"]) == 0
     err = capsys.readouterr().err
     assert err == (

@@ -1,8 +1,9 @@
 """Recovery across processes: what one process started, another finishes, from ids and
-fingerprints alone."""
+``SubmissionUncertainError.to_dict()`` alone."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -36,16 +37,13 @@ def test_a_timed_out_wait_is_finished_by_wavevid_wait_in_a_new_process(
         env=environment(fake_wavespeed), capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert output.read_bytes() == fake_wavespeed.video_bytes
+    assert output.read_bytes() == fake_wavespeed.video_for(job_id)
     assert f"job {job_id} completed" in done.stdout
 
 
 RESOLVE = """
-import datetime, sys, wavevid
-error = wavevid.SubmissionUncertainError(
-    "recovering", model=sys.argv[1], fingerprint=sys.argv[2],
-    submitted_at=datetime.datetime.fromisoformat(sys.argv[3]),
-)
+import json, sys, wavevid
+error = wavevid.SubmissionUncertainError.from_dict(json.loads(sys.argv[1]))
 job = wavevid.Client().find_submission(error)
 print(job.id if job else "none")
 """
@@ -58,10 +56,10 @@ def test_an_uncertain_submit_is_resolved_from_a_new_process(
     with pytest.raises(errors.SubmissionUncertainError) as raised:
         wavevid_client.submit("ltx-2-pro", prompt="paid for, maybe", duration=8)
     error = raised.value
-    # What a process would have stored (a database row, a log line): three strings.
-    stored = [error.model, error.fingerprint, error.submitted_at.isoformat()]
+    # What a process would have stored (a database row, a task's state): one JSON document.
+    stored = json.dumps(error.to_dict())
     done = subprocess.run(
-        [sys.executable, "-c", RESOLVE, *stored],
+        [sys.executable, "-c", RESOLVE, stored],
         env=environment(fake_wavespeed), capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 0, done.stderr

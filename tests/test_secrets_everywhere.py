@@ -368,7 +368,8 @@ def test_failure_flows_leak_nothing(
         _logging._secrets.clear()  # as in a new process: only this client registers its key
         other = seen.attempt(
             f"{label}: Client()",
-            lambda k=key: wavevid.Client(api_key=k, base_url=fake.url, max_retries=0),
+            lambda k=key: wavevid.Client(api_key=k, base_url=fake.url, max_retries=0,
+                                         poll_interval=0.01),
         )
         if other is None:  # refused (a key with a line break inside)
             continue
@@ -499,7 +500,7 @@ def test_every_command_leaks_nothing(
          ["generate", MODEL, "--prompt", "x", "-o", out], 1),
         ("HTTP 403", [Fault("any", status=403, times=None)], [], ["balance"], 1),
         ("HTTP 500 on submit", [Fault("submit", status=500, times=None)], [],
-         ["submit", MODEL, "--prompt", "x"], 1),
+         ["submit", MODEL, "--prompt", "x"], 5),
         ("HTTP 429 on submit", [Fault("submit", status=429, retry_after=0, times=None)], [],
          ["submit", MODEL, "--prompt", "x"], 1),
         # Retry-After: 0 on the 5xx, so that the command's real backoff does not sleep.

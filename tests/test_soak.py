@@ -1,7 +1,9 @@
 """A seeded, randomized fault soak: 200 jobs over 8 threads sharing one Client, each with a fault
 drawn from everything FakeWaveSpeed can inject. Afterwards, from the fake's own records: every
-job ended byte-exact or with the typed error its fault calls for, nothing was charged twice, every
-uncertain submit is found again, no partial file is left, and no call overran its deadline.
+job ended with its own video, byte-exact, or with the typed error its fault calls for; nothing
+was charged twice; every uncertain submit whose job exists was recovered by generate() itself,
+by its input, among 200 jobs of the same account in the same window; the ones whose job does
+not exist end uncertain; no partial file is left; and no call overran its deadline.
 """
 
 from __future__ import annotations
@@ -74,10 +76,13 @@ KINDS = [
     Kind("poll dropped", _burst("poll", drop=True)),
     Kind("poll slow", _fault(target="poll", delay=0.1)),
     Kind("submit 429", _fault(target="submit", status=429, retry_after=0)),
-    Kind("submit 500", _fault(target="submit", status=500), errors.ServerError, creates_job=False),
-    Kind("submit dropped", _fault(target="submit", drop=True), errors.SubmissionUncertainError),
-    Kind("submit timed out", _fault(target="submit", delay=REQUEST_TIMEOUT + 0.3),
-         errors.SubmissionUncertainError),
+    Kind("submit 500, no job", _fault(target="submit", status=500),
+         errors.SubmissionUncertainError, creates_job=False),
+    Kind("submit 504 after creating", _fault(target="submit", status=504, create=True)),
+    Kind("submit non-JSON 200 after creating",
+         _fault(target="submit", status=200, body=b"<html>proxy</html>", create=True)),
+    Kind("submit dropped", _fault(target="submit", drop=True)),
+    Kind("submit timed out", _fault(target="submit", delay=REQUEST_TIMEOUT + 0.3)),
     Kind("job failed", _script("failed", 1402), errors.JobFailedError),
     Kind("job cancelled", _script("cancelled"), errors.JobFailedError),
     Kind("job timed out remotely", _script("timeout", 5004), errors.JobFailedError),
@@ -121,27 +126,25 @@ def test_randomized_fault_soak(tmp_path: Path, capsys: pytest.CaptureFixture[str
     with FakeWaveSpeed(processing_seconds=0.05) as fake:
         for outcome in outcomes:
             outcome.kind.inject(fake, {"prompt": f"soak-{outcome.index}"}, rng)
-        client = wavevid.Client(
-            api_key=fake.api_key, base_url=fake.url, poll_interval=0.02,
-            request_timeout=REQUEST_TIMEOUT,
+        client = fake.client(
+            poll_interval=0.02, request_timeout=REQUEST_TIMEOUT, recovery_delays=(0.0, 0.1),
             sleep=lambda seconds: time.sleep(min(seconds, 0.02)),  # backoffs, shortened
         )
         with client, ThreadPoolExecutor(THREADS) as pool:
             list(pool.map(lambda outcome: run_one(client, outcome), outcomes))
         jobs_by_prompt = collections.Counter(job.input.get("prompt") for job in fake.jobs.values())
+        job_of_prompt = {job.input.get("prompt"): job.id for job in fake.jobs.values()}
+        videos = {job_id: fake.video_for(job_id) for job_id in job_of_prompt.values()}
         uncertain = [o for o in outcomes if isinstance(o.error, errors.SubmissionUncertainError)]
-        recovered = {
-            o.index: client.find_submission(o.error)  # type: ignore[arg-type]
-            for o in uncertain
-        }
-        video = fake.video_bytes
 
-    # Every job: the video, byte-exact, or the typed error its fault calls for.
+    # Every job: its own video, byte-exact, or the typed error its fault calls for.
     for outcome in outcomes:
         expected = outcome.kind.error
         if expected is None:
             assert outcome.error is None, (outcome.kind.name, outcome.error)
-            assert outcome.target.read_bytes() == video
+            assert outcome.result is not None
+            assert outcome.result.job_id == job_of_prompt[f"soak-{outcome.index}"]
+            assert outcome.target.read_bytes() == videos[outcome.result.job_id]
         else:
             assert isinstance(outcome.error, expected), (outcome.kind.name, outcome.error)
             assert not outcome.target.exists()
@@ -149,11 +152,8 @@ def test_randomized_fault_soak(tmp_path: Path, capsys: pytest.CaptureFixture[str
     submitted = [o for o in outcomes if o.kind.creates_job]
     assert sum(jobs_by_prompt.values()) == len(submitted)
     assert all(count == 1 for count in jobs_by_prompt.values())
-    # Every uncertain submit is found again in the history.
-    assert all(job is not None for job in recovered.values())
-    assert {index: job.payload["prompt"] for index, job in recovered.items() if job} == {
-        index: f"soak-{index}" for index in recovered
-    }
+    # An uncertain submit is left uncertain only when its job does not exist.
+    assert all(not o.kind.creates_job for o in uncertain)
     # No partial file anywhere.
     assert list(tmp_path.glob("*.part")) == []
     # No call overran its deadline (plus one request, plus the small download).
@@ -168,5 +168,7 @@ def test_randomized_fault_soak(tmp_path: Path, capsys: pytest.CaptureFixture[str
         print(f"\nsoak: {JOBS} jobs, {THREADS} threads, seed {SEED}; slowest call {slowest:.2f} s")
         print(f"soak: faults {dict(sorted(faults.items()))}")
         print(f"soak: outcomes {dict(sorted(results.items()))}")
-        print(f"soak: jobs created {sum(jobs_by_prompt.values())}, uncertain {len(uncertain)},"
-              f" recovered {sum(job is not None for job in recovered.values())}")
+        recovered = sum(o.error is None and o.kind.name.startswith("submit ") and
+                        o.kind.name != "submit 429" for o in outcomes)
+        print(f"soak: jobs created {sum(jobs_by_prompt.values())}, left uncertain"
+              f" {len(uncertain)}, recovered by generate {recovered}")

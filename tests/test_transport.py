@@ -161,15 +161,17 @@ def test_a_submit_that_times_out_is_uncertain_and_sent_once(
     assert sleeps == []
 
 
-def test_a_submit_answered_500_is_a_server_error_and_sent_once(
+def test_a_submit_answered_500_is_uncertain_and_sent_once(
     fake: FakeWaveSpeed, transport: Transport
 ) -> None:
+    """A gateway answers 5xx while the job may run and be billed: never resent, never a plain
+    ServerError a generic handler would retry."""
     fake.add_fault(Fault("submit", status=500))
-    with pytest.raises(errors.ServerError) as raised:
+    with pytest.raises(errors.SubmissionUncertainError) as raised:
         submit(transport)
     assert raised.value.status_code == 500
+    assert raised.value.answered_at >= raised.value.submitted_at
     assert len(posts(fake)) == 1
-    assert fake.jobs == {}
 
 
 def test_a_submit_answered_429_is_sent_again(

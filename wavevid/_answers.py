@@ -15,6 +15,7 @@ from typing import Any
 import urllib3.exceptions as urllib3_errors
 
 from . import errors
+from ._constants import ERROR_BODY_CHARS
 from ._logging import redact
 from ._retry import parse_retry_after
 from ._text import shorten
@@ -70,14 +71,16 @@ def effective_status(answer: Answer, envelope: Any = None) -> int:
 
 
 def api_error(answer: Answer, job_id: str | None) -> errors.APIError:
-    envelope = parse_json(answer, job_id) if answer.body else None
+    """The error for an answer that refused the request: the most specific reason it gives
+    (``data.error``, then ``error``/``detail``, with ``message``), its ``error_code``, its body."""
+    envelope = _json_or_none(answer.body)
     status = effective_status(answer, envelope)
-    message = _error_message(envelope) or shorten(answer.body.decode("utf-8", "replace")) or (
-        f"HTTP {status}"
-    )
+    text = answer.body.decode("utf-8", "replace")
+    message = _reason(envelope) or shorten(text) or f"HTTP {status}"
     code = envelope.get("code") if isinstance(envelope, Mapping) else None
     return error_for_status(
-        status, message, answer, code=code if isinstance(code, int) else None, job_id=job_id
+        status, message, answer, code=code if isinstance(code, int) else None, job_id=job_id,
+        error_code=_error_code(envelope),
     )
 
 
@@ -88,25 +91,64 @@ def error_for_status(
     *,
     code: int | None = None,
     job_id: str | None = None,
+    error_code: str | int | None = None,
 ) -> errors.APIError:
     """The error class for an HTTP status (RateLimitError with its Retry-After), the message
-    redacted, the request id taken from ``answer``."""
+    redacted, the request id and the (redacted) body taken from ``answer``. A 4xx WaveSpeed does
+    not document is a plain APIError that says so."""
     cls = _STATUS_ERRORS.get(status) or (errors.ServerError if status >= 500 else errors.APIError)
+    if cls is errors.APIError and 400 <= status < 500:
+        message += " (a status WaveSpeed does not document)"
+    body = answer.body.decode("utf-8", "replace")
     error = cls(
-        redact(message), status_code=status, code=code, request_id=answer.request_id, job_id=job_id
+        redact(message), status_code=status, code=code, request_id=answer.request_id,
+        job_id=job_id, error_code=error_code,
+        body=shorten(redact(body), ERROR_BODY_CHARS) if body else None,
     )
     if isinstance(error, errors.RateLimitError):
         error.retry_after = parse_retry_after(answer.headers.get("retry-after"))
     return error
 
 
-def _error_message(envelope: Any) -> str | None:
+def job_data(answer: Answer) -> Mapping[str, Any] | None:
+    """The envelope's ``data`` when it names a job (a non-empty string ``id``), whatever the
+    status: proof that the job exists."""
+    envelope = _json_or_none(answer.body)
+    data = envelope.get("data") if isinstance(envelope, Mapping) else None
+    if isinstance(data, Mapping) and isinstance(data.get("id"), str) and data["id"].strip():
+        return data
+    return None
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+def _reason(envelope: Any) -> str | None:
     if not isinstance(envelope, Mapping):
         return None
-    for key in ("message", "error", "detail"):
-        value = envelope.get(key)
-        if isinstance(value, str) and value:
-            return shorten(value, 300)
+    data = envelope.get("data")
+    details = [data.get("error")] if isinstance(data, Mapping) else []
+    details += [envelope.get("error"), envelope.get("detail")]
+    detail = next((value for value in details if isinstance(value, str) and value.strip()), None)
+    message = envelope.get("message")
+    message = message if isinstance(message, str) and message.strip() else None
+    if detail and message and message.lower() not in detail.lower():
+        return shorten(f"{detail} ({message})", 300)
+    found = detail or message
+    return shorten(found, 300) if found else None
+
+
+def _error_code(envelope: Any) -> str | int | None:
+    if not isinstance(envelope, Mapping):
+        return None
+    for where in (envelope, envelope.get("data")):
+        value = where.get("error_code") if isinstance(where, Mapping) else None
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
+            return value
     return None
 
 

@@ -41,8 +41,9 @@ API_KEY_ENV = "WAVESPEED_API_KEY"
 BASE_URL_ENV = "WAVESPEED_BASE_URL"
 #: ``debug`` or ``info`` switches on a stderr handler for the ``wavevid`` loggers.
 LOG_ENV = "WAVEVID_LOG"
-#: Seconds between polls for clients made without ``poll_interval`` (default: the schedule
-#: from each model's expected time). Meant for tests against a fake.
+#: Seconds between checks for clients made without ``poll_interval`` (default: the schedule
+#: from each model's expected time), raised to the minimum gap unless the base URL is
+#: loopback. Meant for tests against a fake.
 POLL_INTERVAL_ENV = "WAVEVID_POLL_INTERVAL"
 
 # --- HTTP ----------------------------------------------------------------------------------------
@@ -54,8 +55,15 @@ REQUEST_TIMEOUT = 30.0
 #: Overall deadline of one API call (with its retries) when the caller gives none: a balance
 #: look-up, a job refresh.
 CALL_DEADLINE = 120.0
-#: Retries of a safe request (GETs; submits only when provably not accepted).
+#: Retries of a safe request (a GET, or a POST that changes nothing billable).
 MAX_RETRIES = 4
+#: Retries of a submit, which is sent again only when provably not accepted (a 408, a 429, a
+#: connection that could not be opened). Its own budget: riding out a per-minute start limit
+#: takes waits of up to a minute.
+SUBMIT_RETRIES = 4
+#: WaveSpeed's start limit counts task starts per minute; a 429 on a submit that names no
+#: Retry-After waits this long (seconds), within the job's deadline.
+RATE_WINDOW_SECONDS = 60.0
 #: Backoff before retry n (0-based): min(cap, base * 2**n), times a jitter factor in
 #: [1 - BACKOFF_JITTER, 1].
 BACKOFF_BASE = 0.5
@@ -70,6 +78,8 @@ POOL_MAXSIZE = 2
 READ_CHUNK_BYTES = 64 * 1024
 #: Largest JSON body accepted from the API (bytes).
 MAX_JSON_BYTES = 16 * 1024 * 1024
+#: Longest error body kept on an APIError (``.body``), in characters, after redaction.
+ERROR_BODY_CHARS = 2000
 
 # --- jobs ----------------------------------------------------------------------------------------
 
@@ -77,17 +87,40 @@ MAX_JSON_BYTES = 16 * 1024 * 1024
 JOB_TIMEOUT = 900.0
 #: Read timeout of a sync-mode submit, which holds the answer until the video is ready.
 SYNC_READ_TIMEOUT = 150.0
-#: Polls while the job runs, relative to its expected time E (after it leaves the queue):
-#: every min(EARLY_POLL_CAP, E * EARLY_POLL_FRACTION) s until E (a cap that keeps a job that
-#: finishes at E/2 found within about a second), one poll at E, then every LATE_POLL_MIN s
-#: growing by LATE_POLL_GROWTH per poll, up to LATE_POLL_CAP. Measured in docs/benchmarks.md.
-EARLY_POLL_FRACTION = 0.25
-EARLY_POLL_CAP = 2.5
-LATE_POLL_MIN = 1.0
-LATE_POLL_GROWTH = 1.15
-LATE_POLL_CAP = 5.0
-#: No two polls closer than this (seconds), whatever the schedule says.
-MIN_POLL_INTERVAL = 0.5
+#: The least time between two checks (GETs of a job's state, retries included) of one job by
+#: one client, in seconds: WaveSpeed's published minimums for image and for video tasks (docs
+#: page get-result, "Recommended polling intervals"). Every task outside IMAGE_TASKS, paths
+#: outside the catalog included, gets MIN_VIDEO_CHECK_GAP. An
+#: explicit poll interval below it is raised to it, except for loopback base URLs (a fake).
+MIN_IMAGE_CHECK_GAP = 2.0
+MIN_VIDEO_CHECK_GAP = 5.0
+#: Catalog ``task`` values that are image tasks for the minimum gap.
+IMAGE_TASKS = frozenset({"text-to-image", "image-to-image"})
+#: Where checks go (``wavevid/_schedule.py``), from the expected run time E (learned, else the
+#: catalog's) counted from when the job left the queue, never closer than the minimum gap:
+#: the job likely ends within E * (1 +- RUN_TIME_SPREAD) (a guess); the first aimed check comes
+#: CHECK_AIM_SECONDS after that window opens (not after it closes), the next ones every
+#: max(gap, E * WINDOW_STEP_FRACTION) until it closes. Before it: a first check at
+#: FIRST_CHECK_FRACTION * E, then steps of CHECK_STEP_FRACTION of the time run so far, as long as
+#: a gap is left before the aimed check. After it: the same growing steps. No step exceeds
+#: MAX_CHECK_STEP. A queued job is checked every max(gap, E * QUEUED_CHECK_FRACTION).
+RUN_TIME_SPREAD = 0.10
+CHECK_AIM_SECONDS = 2.0
+WINDOW_STEP_FRACTION = 0.04
+FIRST_CHECK_FRACTION = 0.5
+CHECK_STEP_FRACTION = 0.11
+MAX_CHECK_STEP = 30.0
+QUEUED_CHECK_FRACTION = 0.125
+#: Jobs whose last check is older than the minimum gap are forgotten once a client has checked
+#: more than this many jobs recently.
+CHECK_LOG_ENTRIES = 256
+#: Run times learned on the client (``Client.run_time_estimates()``): per model path and timing
+#: parameters, the median of the last RUN_TIME_SAMPLES completed jobs, kept within
+#: [E / RUN_TIME_CLAMP, E * RUN_TIME_CLAMP] of the catalog's expected time E; at most
+#: RUN_TIME_KEYS keys, the least recently fed dropped first.
+RUN_TIME_SAMPLES = 7
+RUN_TIME_CLAMP = 4.0
+RUN_TIME_KEYS = 256
 #: How often a progress callback hears about time passing between polls (seconds).
 PROGRESS_TICK = 1.0
 #: Share of the progress bar for the job; the download fills the rest.
@@ -111,11 +144,19 @@ UPLOAD_SPOOL_MEMORY_BYTES = 1024 * 1024
 
 # --- batches -------------------------------------------------------------------------------------
 
-#: Jobs in flight at once in generate_many (the default account tier allows 3 concurrent tasks).
-BATCH_WORKERS = 3
-#: find_submission looks at jobs created from this long before the uncertain submit (seconds):
-#: our clock and WaveSpeed's may differ.
-FIND_SUBMISSION_SLACK = 120.0
+#: Jobs in flight at once in generate_many: the entry account tier's concurrency, and its start
+#: limit per minute for videos (higher tiers allow far more; see docs/python-api.md).
+BATCH_WORKERS = 2
+#: After an uncertain submit, generate() looks for the job in the history this many seconds after
+#: the failure (within the job's deadline); ``Client(recovery_delays=...)`` changes them.
+RECOVERY_DELAYS = (2.0, 10.0, 30.0)
+#: Seconds added to the measured clock offset (the server's ``Date`` minus ours) on each side of
+#: an uncertain submit's window, for the history's ``created_at``.
+RECOVERY_CLOCK_SLACK = 2.0
+#: Body keys that steer the request rather than the model; never compared when identifying a job.
+TRANSPORT_FLAGS = frozenset({"enable_sync_mode"})
+#: History paging stops after this many pages, whatever the server says.
+HISTORY_MAX_PAGES = 50
 
 # --- webhooks ------------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""The generate pipeline: submit, wait, download, result, with progress, a stop flag for batches
-and the job id attached to whatever interrupts it after the submit."""
+"""The generate pipeline: submit (an uncertain submit recovered only on positive
+identification), wait, download, result; with progress, a stop flag for batches, and the job id
+attached to whatever interrupts it after the submit."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from . import download
 from ._constants import DOWNLOAD_TIMEOUT, JOB_PROGRESS_SHARE, JOB_TIMEOUT
 from ._deadline import Deadline
 from ._progress import Progress, ProgressCallback
+from ._recovery import recover
 from ._runtime import Endpoint, Runtime
 from ._submission import submit
-from .errors import DownloadError
+from .errors import DownloadError, SubmissionUncertainError
 from .jobs import Job, Stopped, attach_job
 from .results import VideoResult
 
@@ -40,7 +42,10 @@ def generate(
     target = download.check_writable(output_path) if output_path is not None else None
     deadline = Deadline(JOB_TIMEOUT if timeout is None else timeout, runtime.clock)
     progress = Progress(progress_callback, JOB_PROGRESS_SHARE)
-    job = submit(runtime, endpoint, values, deadline, webhook_url)
+    try:
+        job = submit(runtime, endpoint, values, deadline, webhook_url)
+    except SubmissionUncertainError as uncertain:
+        job = recover(runtime, uncertain, deadline, stop)
     if on_submitted:
         on_submitted(job)
     try:

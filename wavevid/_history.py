@@ -1,5 +1,10 @@
-"""Job history: WaveSpeed's recent jobs a page at a time, and the search for the job an
-uncertain submit may have created."""
+"""Job history: WaveSpeed's recent jobs, newest first, a page at a time.
+
+Paging ends on an empty page, a page shorter than the page size asked for, a page with no id
+not seen before, an item older than ``created_after``, the ``total`` when the server gives one
+(the newer history page has none), or after ``HISTORY_MAX_PAGES``: a server that ignores the
+page number cannot keep a caller looping.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,11 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ._constants import FIND_SUBMISSION_SLACK
+from ._constants import HISTORY_MAX_PAGES
 from ._deadline import Deadline
 from ._runtime import Runtime
-from .errors import APIError, SubmissionUncertainError
+from .errors import APIError
 from .jobs import Job
-from .payload import fingerprint
 
 
 def list_jobs(
@@ -35,34 +39,37 @@ def list_jobs(
     for key, moment in (("created_after", created_after), ("created_before", created_before)):
         if moment is not None:
             query[key] = _iso(moment)
-    page = 1
-    while True:
+    since = _utc(created_after) if created_after is not None else None
+    seen: set[str] = set()
+    for page in range(1, HISTORY_MAX_PAGES + 1):
         body = {**query, "page": page}
         data = runtime.transport.call("POST", "predictions", deadline=deadline(), body=body)
         if not isinstance(data, Mapping):
             raise APIError("the history answer has no page", status_code=200)
-        items = data.get("items") or []
-        for item in items:
-            yield runtime.job_from(item)
-        total = data.get("total")
-        if not items or (isinstance(total, int) and page * page_size >= total):
+        items = [item for item in data.get("items") or [] if _is_item(item)]
+        unseen = [item for item in items if str(item["id"]) not in seen]
+        for item in unseen:
+            job = runtime.job_from(item)
+            if since is not None and job.created_at is not None and job.created_at < since:
+                return  # newest first: the rest is older still
+            seen.add(job.id)
+            yield job
+        if not unseen or len(items) < page_size or _past_total(data, page, page_size):
             return
-        page += 1
 
 
-def find_submission(
-    runtime: Runtime, error: SubmissionUncertainError, deadline: Callable[[], Deadline]
-) -> Job | None:
-    """``Client.find_submission``: same model, created since shortly before the submit, same
-    input (by fingerprint)."""
-    since = error.submitted_at - dt.timedelta(seconds=FIND_SUBMISSION_SLACK)
-    for job in list_jobs(runtime, deadline, model=error.model, created_after=since):
-        if job.payload is not None and fingerprint(job.payload) == error.fingerprint:
-            return job
-    return None
+def _is_item(item: Any) -> bool:
+    return isinstance(item, Mapping) and isinstance(item.get("id"), str) and bool(item["id"])
+
+
+def _past_total(data: Mapping[str, Any], page: int, page_size: int) -> bool:
+    total = data.get("total")  # the newer history page has none
+    return isinstance(total, int) and page * page_size >= total
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _iso(moment: dt.datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    return _utc(moment).astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")

@@ -3,10 +3,13 @@ loop that every request (API calls, submits, upload PUTs, download resumes) goes
 
 - A safe request (a GET, or a POST that changes nothing billable) is retried after a failure to
   connect, a failure after sending, a 429 or a 5xx.
-- A submit (a paid job) is retried only when the server provably did not accept it: a 429, or
-  a failure while the connection was being opened, before any byte of the request was written.
+- A submit (a paid job) is retried only when the server provably did not accept it: a 408, a
+  429, or a failure while the connection was being opened, before any byte of the request was
+  written. It has its own budget (``Client(submit_retries=...)``), and a 429 without
+  ``Retry-After`` waits for the end of the per-minute start window.
 - The wait before retry n is ``min(cap, base * 2**n)`` times a jitter factor, or the server's
   ``Retry-After`` when it gives one; a wait that would end past the deadline is not taken.
+- A refused certificate is never retried (the transport raises at once).
 """
 
 from __future__ import annotations
@@ -23,8 +26,15 @@ from typing import Any, TypeVar
 import requests
 import urllib3.exceptions as urllib3_errors
 from urllib3.connection import HTTPConnection
+from urllib3.util.ssl_match_hostname import CertificateError as HostnameMismatch
 
-from ._constants import BACKOFF_BASE, BACKOFF_CAP, BACKOFF_JITTER, MAX_RETRIES
+from ._constants import (
+    BACKOFF_BASE,
+    BACKOFF_CAP,
+    BACKOFF_JITTER,
+    MAX_RETRIES,
+    RATE_WINDOW_SECONDS,
+)
 from ._deadline import Deadline
 
 T = TypeVar("T")
@@ -39,11 +49,13 @@ class Failure(enum.Enum):
     """The request may have reached the server."""
     RATE_LIMITED = "HTTP 429"
     """The server refused the request without acting on it."""
+    REQUEST_TIMEOUT = "HTTP 408"
+    """The server gave up waiting for the request before acting on it."""
     SERVER_ERROR = "HTTP 5xx"
     """The server failed; for a submit, it may have acted on it."""
 
 
-_SUBMIT_RETRIED = frozenset({Failure.NOT_CONNECTED, Failure.RATE_LIMITED})
+_SUBMIT_RETRIED = frozenset({Failure.NOT_CONNECTED, Failure.RATE_LIMITED, Failure.REQUEST_TIMEOUT})
 
 
 @dataclass(frozen=True)
@@ -59,10 +71,16 @@ class RetryPolicy:
     idempotent: bool = True
     """False for a request that must not reach the server twice (a submit): it is retried only
     after failures that prove it was not acted on, and it goes out on a fresh connection."""
+    rate_limited_wait: float | None = None
+    """The wait after a 429 that names no ``Retry-After``, instead of the backoff."""
 
-    def for_submits(self) -> RetryPolicy:
-        """The same numbers, for requests that must not be repeated once they may have arrived."""
-        return replace(self, idempotent=False)
+    def for_submits(self, max_retries: int | None = None) -> RetryPolicy:
+        """The policy for requests that must not be repeated once they may have arrived, with
+        their own retry budget; a 429 without ``Retry-After`` waits out the start window."""
+        return replace(
+            self, idempotent=False, rate_limited_wait=RATE_WINDOW_SECONDS,
+            max_retries=self.max_retries if max_retries is None else max_retries,
+        )
 
     def retryable(self, failure: Failure) -> bool:
         """Whether a request that failed this way may be sent again."""
@@ -83,6 +101,8 @@ class RetryPolicy:
         (``remaining`` seconds away)."""
         if retry >= self.max_retries or not self.retryable(failure):
             return None
+        if failure is Failure.RATE_LIMITED and retry_after is None:
+            retry_after = self.rate_limited_wait
         wait = self.delay(retry, retry_after)
         return wait if wait < remaining else None
 
@@ -162,11 +182,12 @@ def classify(error: BaseException) -> Failure:
     return Failure.NO_ANSWER
 
 
-def involves_tls(error: BaseException) -> bool:
-    """Whether TLS failed somewhere in ``error``'s chain."""
+def is_certificate_failure(error: BaseException) -> bool:
+    """Whether ``error`` comes from a refused certificate (verification or host name): a
+    configuration problem that no retry mends."""
     return any(
-        isinstance(reason, (ssl.SSLError, ssl.CertificateError, urllib3_errors.SSLError,
-                            requests.exceptions.SSLError))
+        isinstance(reason, (ssl.SSLCertVerificationError, HostnameMismatch))
+        or (isinstance(reason, ssl.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(reason))
         for reason in _chain(error)
     )
 

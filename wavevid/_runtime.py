@@ -10,13 +10,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._constants import DEFAULT_EXPECTED_SECONDS, POLL_INTERVAL_ENV
+from ._checks import CHECK_POLICY, Poller, is_loopback_url
+from ._constants import DEFAULT_EXPECTED_SECONDS, POLL_INTERVAL_ENV, RECOVERY_DELAYS
 from ._deadline import Clock, Deadline
 from ._logging import get_logger
 from ._transport import Transport
 from .catalog import Catalog, Model, load_catalog
 from .errors import APIError, ConfigurationError, UnknownModelError
-from .jobs import Job, Poller
+from .jobs import Job
 
 logger = get_logger("wavevid.client")
 
@@ -47,12 +48,20 @@ class Runtime:
         clock: Clock,
         sleep: Callable[[float], None],
         poll_interval: float | None,
+        recovery_delays: Sequence[float] = RECOVERY_DELAYS,
     ) -> None:
         self.transport = transport
         self.clock = clock
+        self.sleep = sleep
+        self.recovery_delays = tuple(sorted(recovery_delays))
+        """Seconds after an uncertain submit at which the history is searched for the job."""
+        self._ours: set[str] = set()
+        self._ours_lock = threading.Lock()
         if poll_interval is None and os.environ.get(POLL_INTERVAL_ENV):
             poll_interval = _positive_float(POLL_INTERVAL_ENV, os.environ[POLL_INTERVAL_ENV])
-        self.poller = Poller(self.fetch_job, clock, sleep, poll_interval)
+        self.poller = Poller(self._check_job, clock, sleep, poll_interval,
+                             loopback=is_loopback_url(transport.base_url),
+                             retries=transport.policy.max_retries)
         self._catalog_paths = tuple(catalog_paths)
         self._catalog: Catalog | None = None
         self._catalog_lock = threading.Lock()
@@ -63,6 +72,23 @@ class Runtime:
             if self._catalog is None:
                 self._catalog = load_catalog(*self._catalog_paths)
             return self._catalog
+
+    def remember(self, job_id: str) -> None:
+        """Note a job this client submitted: never a candidate for another submit's recovery."""
+        with self._ours_lock:
+            self._ours.add(job_id)
+
+    def claim(self, job_id: str) -> bool:
+        """Adopt a recovered job: False when this client already has it (another thread's)."""
+        with self._ours_lock:
+            if job_id in self._ours:
+                return False
+            self._ours.add(job_id)
+            return True
+
+    def is_ours(self, job_id: str) -> bool:
+        with self._ours_lock:
+            return job_id in self._ours
 
     def resolve(self, name: str) -> Endpoint:
         """The endpoint of a catalog name, alias or path; a WaveSpeed path outside the catalog
@@ -84,9 +110,24 @@ class Runtime:
         return Endpoint(name)
 
     def fetch_job(self, job_id: str, deadline: Deadline) -> Mapping[str, Any]:
-        """A job's data (one GET, with the transport's retries)."""
+        """A job's data: one check, or within the job's minimum gap the last answer (see
+        ``_checks``); a transient failure is checked again after the gap."""
+        return self.poller.get(job_id, deadline)
+
+    def check_once(self, job_id: str, deadline: Deadline) -> Mapping[str, Any] | None:
+        """For a job nobody waits on (a recovery candidate): one check, no retries, the gap kept;
+        inside the gap the last answer seen, else None."""
+        data = self.poller.check(job_id, self.poller.intervals(None)[0], deadline)
+        if data is None:
+            latest = self.poller.checks.latest(job_id)
+            return latest[0] if latest else None
+        return data
+
+    def _check_job(self, job_id: str, deadline: Deadline) -> Mapping[str, Any]:
+        """One check: a GET without the transport's retries (the caller schedules the next)."""
         data = self.transport.call(
-            "GET", f"predictions/{job_id}/result", deadline=deadline, job_id=job_id
+            "GET", f"predictions/{job_id}/result", deadline=deadline, job_id=job_id,
+            policy=CHECK_POLICY,
         )
         if not isinstance(data, Mapping) or "id" not in data:
             raise APIError("the job answer has no job", status_code=200, job_id=job_id)
@@ -111,12 +152,22 @@ class Runtime:
             path = str(data.get("model") or "")
             model = self.catalog.find(path)
             endpoint = Endpoint(path, model)
-            given = data.get("input")
-            payload = given if isinstance(given, Mapping) else None
+            payload = input_in(data)
         model = endpoint.model
         expected = model.expected_seconds(payload) if model else DEFAULT_EXPECTED_SECONDS
         return Job(data, self.poller, expected_seconds=expected,
-                   model_name=endpoint.name or None, payload=payload)
+                   model_name=endpoint.name or None, payload=payload, entry=model,
+                   path=endpoint.path)
+
+
+def input_in(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The job input WaveSpeed states in ``data``: ``inputs``, else ``input`` (WaveSpeed's own
+    CLI reads both; history items in the documented shape carry neither), or None."""
+    for key in ("inputs", "input"):
+        value = data.get(key)
+        if isinstance(value, Mapping):
+            return value
+    return None
 
 
 def _positive_float(name: str, text: str) -> float:

@@ -10,6 +10,7 @@ from . import media
 from ._constants import SYNC_READ_TIMEOUT
 from ._deadline import Deadline
 from ._logging import get_logger
+from ._recovery import input_digests
 from ._runtime import Endpoint, Runtime
 from .errors import APIError
 from .jobs import Job
@@ -45,12 +46,14 @@ def submit(
         payload,
         deadline=deadline,
         fingerprint=fingerprint(payload),
+        input_digests=input_digests(payload),
         query={"webhook": webhook_url} if webhook_url else None,
         read_timeout=SYNC_READ_TIMEOUT if sync else None,
     )
     if not isinstance(data, Mapping) or not data.get("id"):
         raise APIError("the submit answer has no job id", status_code=200)
     logger.info("submitted job %s to %s", data["id"], endpoint.path)
+    runtime.remember(str(data["id"]))
     return runtime.job_from(data, endpoint, payload)
 
 

@@ -20,6 +20,7 @@ import datetime as dt
 import ipaddress
 import time
 from collections.abc import Callable, Iterator, Mapping
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -33,6 +34,7 @@ from ._answers import (
     describe_error,
     effective_status,
     error_for_status,
+    job_data,
     parse_json,
 )
 from ._constants import (
@@ -49,11 +51,12 @@ from ._retry import (
     Failure,
     RetryPolicy,
     classify,
-    involves_tls,
+    is_certificate_failure,
     parse_retry_after,
     retrying,
 )
 from ._sessions import SessionFactory, Sessions
+from ._text import shorten
 
 __all__ = ["Answer", "Content", "SessionFactory", "Transport", "error_for_status", "iter_body"]
 
@@ -63,17 +66,15 @@ get_logger("urllib3.connectionpool")  # it logs request lines, signed query stri
 #: Makes a raw request body (bytes, a file, or a sized iterable of bytes) and its headers.
 Content = Callable[[], tuple[Any, Mapping[str, str]]]
 
-class _TLSFailed(Failed):
-    """TLS failed while the request was being made: ends an API call at once."""
-
-
 class _Unanswered(Exception):
-    """A request that must not be repeated went out, and no answer came back."""
+    """A request that must not be repeated went out, and no usable answer came back."""
 
-    def __init__(self, detail: str, sent_at: dt.datetime) -> None:
+    def __init__(self, detail: str, sent_at: dt.datetime, status: int | None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.sent_at = sent_at
+        self.answered_at = dt.datetime.now(dt.timezone.utc)
+        self.status = status
 
 
 class Transport:
@@ -86,11 +87,13 @@ class Transport:
         base_url: str,
         request_timeout: float,
         policy: RetryPolicy,
+        submit_policy: RetryPolicy | None = None,
         session_factory: SessionFactory | None = None,
         clock: Clock = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        """Raises ConfigurationError for a base URL that is not https (or http to loopback)."""
+        """``submit_policy`` defaults to ``policy.for_submits()``. Raises ConfigurationError for a
+        base URL that is not https (or http to loopback)."""
         self.base_url = check_base_url(base_url)
         self._api_key = check_api_key(api_key)
         register_secret(api_key)
@@ -99,7 +102,10 @@ class Transport:
         self.clock = clock
         self.sleep = sleep
         """Waits between retries; injectable so tests never sleep."""
+        self.submit_policy = submit_policy or policy.for_submits()
         self.sessions = Sessions(session_factory)
+        self.clock_offset = 0.0
+        """The server's clock minus ours (seconds), from the last ``Date`` header seen."""
 
     def __repr__(self) -> str:
         return f"<Transport {self.base_url}>"
@@ -125,6 +131,7 @@ class Transport:
         body: Mapping[str, Any] | None = None,
         content: Content | None = None,
         job_id: str | None = None,
+        policy: RetryPolicy | None = None,
     ) -> Any:
         """A request that is safe to repeat (a GET, or a POST that changes nothing billable),
         retried per the policy. Returns the envelope's ``data``.
@@ -133,14 +140,15 @@ class Transport:
             body: sent as JSON.
             content: instead of ``body``, makes a raw body and its headers for each attempt
                 (a retry must send the body again from its start).
+            policy: instead of the client's (a job check: no retries, the caller schedules).
 
         Raises:
             APIError (by status), APIConnectionError (the deadline included),
             ConfigurationError.
         """
         return self._request(
-            method, self.api_url(path), self.policy, deadline, body=body, content=content,
-            job_id=job_id,
+            method, self.api_url(path), policy or self.policy, deadline, body=body,
+            content=content, job_id=job_id,
         )
 
     def submit(
@@ -150,27 +158,37 @@ class Transport:
         *,
         deadline: Deadline,
         fingerprint: str,
+        input_digests: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
         read_timeout: float | None = None,
     ) -> Any:
-        """POST a job: the same request as :meth:`call` under the policy for submits (retried
-        only when the server provably did not accept it; sent on a fresh or recently used
-        connection). Returns ``data``.
+        """POST a job: the same request as :meth:`call` under the policy for submits, sent on a
+        fresh or recently used connection. Returns ``data``, which names the job.
+
+        Outcomes, by what the client can know:
+        - retried: 408, 429, or a failure while opening the connection (nothing was written);
+        - refused (APIError by status, nothing created): any 3xx or 4xx, and a 4xx envelope
+          code inside HTTP 200;
+        - a job: any answer whose envelope carries ``data.id``, whatever its status;
+        - uncertain: any 5xx (gateways answer 502/504 while the job runs), a 5xx envelope code,
+          an answer without a readable envelope or ``data.id``, a read timeout, a drop, TLS
+          failing after the request began.
 
         Args:
-            fingerprint: the caller's fingerprint of ``body``, for an uncertain outcome.
+            fingerprint, input_digests: the caller's digests of ``body``, for an uncertain
+                outcome.
 
         Raises:
-            SubmissionUncertainError: the request went out and no answer came back.
-            APIError (by status; a 5xx is ServerError, not retried), APIConnectionError.
+            SubmissionUncertainError: the job may exist; never resent.
+            APIError (by status), APIConnectionError (not sent, or a refused certificate).
         """
         try:
             return self._request(
-                "POST", self.api_url(path, query), self.policy.for_submits(), deadline,
+                "POST", self.api_url(path, query), self.submit_policy, deadline,
                 body=body, read_timeout=read_timeout,
             )
         except _Unanswered as unanswered:
-            raise _uncertain(path, fingerprint, unanswered) from None
+            raise self._uncertain(path, fingerprint, input_digests, unanswered) from None
 
     def _request(
         self,
@@ -192,7 +210,7 @@ class Transport:
                 self._refresh_stale_connections()
             sent_at = dt.datetime.now(dt.timezone.utc)
             answer = self._api_attempt(method, url, body, content, deadline, read_timeout)
-            return _envelope_data(answer, job_id)
+            return _outcome(answer, job_id, policy.idempotent)
 
         def log_retry(failed: Failed, retry: int, wait: float) -> None:
             logger.info(
@@ -204,10 +222,11 @@ class Transport:
             with reported_as(_connection_error):
                 return retrying(attempt, policy, deadline, self.sleep, log_retry)
         except Failed as failed:
-            if failed.answer is not None:
-                raise api_error(failed.answer, job_id) from None
-            if failed.failure is Failure.NO_ANSWER and not policy.idempotent:
-                raise _Unanswered(failed.detail, sent_at) from None
+            answer = failed.answer
+            if not policy.idempotent and failed.failure in _UNCERTAIN:
+                raise _Unanswered(failed.detail, sent_at, answer and answer.status) from None
+            if answer is not None:
+                raise api_error(answer, job_id) from None
             raise errors.APIConnectionError(
                 f"{method} {redact(url)}: {failed.detail} (gave up after the allowed retries)"
             ) from None
@@ -234,20 +253,12 @@ class Transport:
                 data=data, allow_redirects=False,
             )
             answer = _read_answer(response, deadline)
-        except _TLSFailed as failed:
-            raise errors.APIConnectionError(f"TLS failed: {failed.detail}") from None
         finally:
             held.api_used_at = self.clock()
         logger.debug(
             "%s %s -> %s in %.3f s", method, redact(url), answer.status, self.clock() - started
         )
-        status = effective_status(answer)
-        if status == 429:
-            raise Failed(Failure.RATE_LIMITED, "HTTP 429", answer=answer, wait=_retry_after(answer))
-        if status >= 500:
-            raise Failed(
-                Failure.SERVER_ERROR, f"HTTP {status}", answer=answer, wait=_retry_after(answer)
-            )
+        self._note_server_clock(answer)
         return answer
 
     # --- other hosts ---------------------------------------------------------------------------
@@ -292,16 +303,21 @@ class Transport:
         deadline, the body left to read. Network failures become :class:`Failed`, classified
         by the step that failed (opening the connection, or after)."""
         timeouts = self._timeouts(deadline, read_timeout)
+        session = self.sessions.current().session
+        if _is_loopback(urlsplit(url).hostname or ""):
+            # A local fake or proxy: environment proxies (HTTP_PROXY) would only break it.
+            options["proxies"] = {scheme: session.proxies.get(scheme) for scheme in _SCHEMES}
         try:
-            return self.sessions.current().session.request(
+            return session.request(
                 method, url, headers=headers, timeout=timeouts, stream=True, **options
             )
         except requests.exceptions.InvalidURL as error:
             raise errors.ConfigurationError(f"bad URL: {describe_error(error)}") from None
         except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
             detail = f"{what}: {describe_error(error)}" if what else describe_error(error)
-            kind = _TLSFailed if involves_tls(error) else Failed
-            raise kind(classify(error), detail) from None
+            if is_certificate_failure(error):
+                raise errors.APIConnectionError(f"TLS failed: {detail}") from None
+            raise Failed(classify(error), detail) from None
 
     def _timeouts(
         self, deadline: Deadline, read_timeout: float | None = None
@@ -319,12 +335,49 @@ class Transport:
             )
         return self._api_key
 
+    def _note_server_clock(self, answer: Answer) -> None:
+        try:
+            server = parsedate_to_datetime(answer.headers.get("date", ""))
+        except (TypeError, ValueError):
+            return
+        if server.tzinfo is not None:
+            self.clock_offset = (server - dt.datetime.now(dt.timezone.utc)).total_seconds()
+
+    def _uncertain(
+        self,
+        path: str,
+        fingerprint: str,
+        input_digests: Mapping[str, str] | None,
+        unanswered: _Unanswered,
+    ) -> errors.SubmissionUncertainError:
+        logger.warning(
+            "submit to %s may have been accepted (%s); fingerprint %s",
+            path, unanswered.detail, fingerprint,
+        )
+        return errors.SubmissionUncertainError(
+            f"the submit to {path} may have been accepted and billed ({unanswered.detail}); it"
+            " was not sent again",
+            model=path,
+            fingerprint=fingerprint,
+            input_digests=dict(input_digests or {}),
+            submitted_at=unanswered.sent_at,
+            answered_at=unanswered.answered_at,
+            status_code=unanswered.status,
+            clock_offset=self.clock_offset,
+        )
+
     def _refresh_stale_connections(self) -> None:
         held = self.sessions.current()
         if self.clock() - held.api_used_at > FRESH_CONNECTION_SECONDS:
             # A connection idle this long may be closing on the server's side right now; a
             # submit sent on it could be lost with no way to tell whether it was accepted.
             held.session.close()
+
+
+_RETRIED_STATUSES = {408: Failure.REQUEST_TIMEOUT, 429: Failure.RATE_LIMITED}
+# A submit that failed these ways may have created its job.
+_UNCERTAIN = frozenset({Failure.NO_ANSWER, Failure.SERVER_ERROR})
+_SCHEMES = ("http", "https", "all")
 
 
 def _connection_error(passed: DeadlinePassed) -> errors.APIConnectionError:
@@ -335,20 +388,22 @@ def _retry_after(answer: Answer) -> float | None:
     return parse_retry_after(answer.headers.get("retry-after"))
 
 
-def _uncertain(
-    path: str, fingerprint: str, unanswered: _Unanswered
-) -> errors.SubmissionUncertainError:
-    logger.warning(
-        "submit to %s may have been accepted (%s); fingerprint %s",
-        path, unanswered.detail, fingerprint,
-    )
-    return errors.SubmissionUncertainError(
-        f"the submit to {path} may have been accepted and billed ({unanswered.detail}); it was"
-        " not retried. Client.find_submission(error) looks for the job.",
-        model=path,
-        fingerprint=fingerprint,
-        submitted_at=unanswered.sent_at,
-    )
+def _outcome(answer: Answer, job_id: str | None, idempotent: bool) -> Any:
+    """The envelope's ``data``; or Failed for the policy to weigh; or the APIError of a refusal.
+    For a request that must not be repeated (a submit), an answer naming a job is that job
+    whatever its status, and a 2xx naming none may still have created one."""
+    if not idempotent:
+        data = job_data(answer)
+        if data is not None:
+            return data
+    status = effective_status(answer)
+    failure = _RETRIED_STATUSES.get(status) or (Failure.SERVER_ERROR if status >= 500 else None)
+    if failure is not None:
+        raise Failed(failure, f"HTTP {status}", answer=answer, wait=_retry_after(answer))
+    if idempotent or status >= 300:
+        return _envelope_data(answer, job_id)
+    shown = shorten(redact(answer.body.decode("utf-8", "replace")))
+    raise Failed(Failure.NO_ANSWER, f"HTTP {status} without a job id: {shown!r}", answer=answer)
 
 
 def _envelope_data(answer: Answer, job_id: str | None) -> Any:

@@ -57,14 +57,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         resume = f"resume: wavevid wait {error.job_id} -o FILE"
         return _fail(arguments, EXIT_TIMEOUT, f"{error}; {resume}")
     except SubmissionUncertainError as error:
-        when = error.submitted_at.isoformat(timespec="seconds")
-        hint = f"; check `wavevid jobs --model {error.model}` for a job created after {when}"
-        return _fail(arguments, EXIT_UNCERTAIN, f"{error}{hint}")
+        return _fail(arguments, EXIT_UNCERTAIN, _uncertain(error))
     except _USAGE_ERRORS as error:
         return _fail(arguments, EXIT_USAGE, str(error))
     except WavevidError as error:
         return _fail(arguments, EXIT_FAILED, str(error))
     return code
+
+
+def _uncertain(error: SubmissionUncertainError) -> str:
+    """The error, then every candidate job it could not identify, then how to look."""
+    when = error.submitted_at.isoformat(timespec="seconds")
+    lines = [str(error)]
+    if error.candidates:
+        lines.append("jobs that may be it, none identified as it (by input, in the window):")
+        for candidate in error.candidates:
+            created = candidate.created_at.isoformat(timespec="seconds") if candidate.created_at \
+                else "?"
+            lines.append(f"  {candidate.id}  {candidate.status}  created {created}")
+        lines.append("look at one: wavevid status ID; never resubmit before you have looked")
+    else:
+        lines.append(f"no job found yet; check `wavevid jobs --model {error.model}` for a job"
+                     f" created after {when} before resubmitting")
+    return "\n".join(lines)
 
 
 def _fail(arguments: argparse.Namespace, code: int, message: str) -> int:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import _account, _generation, _history, download, media
+from . import _account, _generation, _history, _recovery, download, media
 from ._constants import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -21,13 +21,16 @@ from ._constants import (
     DEFAULT_BASE_URL,
     DOWNLOAD_TIMEOUT,
     MAX_RETRIES,
+    RECOVERY_DELAYS,
     REQUEST_TIMEOUT,
+    SUBMIT_RETRIES,
     SYNC_READ_TIMEOUT,
     UPLOAD_TIMEOUT,
 )
 from ._deadline import Clock, Deadline
 from ._progress import ProgressCallback
 from ._retry import RetryPolicy
+from ._run_times import RunTimeEstimate
 from ._runtime import Runtime
 from ._submission import submit
 from ._transport import SessionFactory, Transport
@@ -50,10 +53,15 @@ class Client:
             refused unless the host is loopback.
         catalog_paths: extra catalog folders, read after ``WAVEVID_CATALOG_PATH``'s.
         request_timeout: seconds one HTTP request may wait for the server; never a job deadline.
-        poll_interval: None to schedule polls from the model's expected time (or the fixed
-            interval in ``WAVEVID_POLL_INTERVAL``); a number to poll at that fixed interval.
-        max_retries: retries of safe requests (a submit is retried only when provably not
-            accepted).
+        poll_interval: None to schedule checks from the expected run time (or the interval in
+            ``WAVEVID_POLL_INTERVAL``); a number checks at that interval, raised to the minimum
+            gap between checks of one job unless the host is loopback (see ``wavevid.jobs``).
+        max_retries: retries of safe requests (GETs, uploads, downloads).
+        submit_retries: retries of a submit, which is sent again only when provably not
+            accepted (408, 429, a connection that could not be opened); a 429 waits for its
+            ``Retry-After`` or the end of the per-minute start window, within the deadline.
+        recovery_delays: seconds after an uncertain submit at which ``generate()`` searches
+            the history for the job (default ``RECOVERY_DELAYS``: 2, 10 and 30 s).
         session_factory: makes each thread's ``requests.Session`` (proxies, CA bundle, mTLS).
 
     Raises:
@@ -70,20 +78,28 @@ class Client:
         max_retries: int | None = None,
         session_factory: SessionFactory | None = None,
         *,
+        submit_retries: int | None = None,
+        recovery_delays: Sequence[float] = RECOVERY_DELAYS,
         clock: Clock = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._clock = clock
+        policy = RetryPolicy(max_retries=MAX_RETRIES if max_retries is None else max_retries)
         self._transport = Transport(
             api_key=api_key if api_key is not None else os.environ.get(API_KEY_ENV),
             base_url=base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
             request_timeout=_or(request_timeout, REQUEST_TIMEOUT),
-            policy=RetryPolicy(max_retries=MAX_RETRIES if max_retries is None else max_retries),
+            policy=policy,
+            submit_policy=policy.for_submits(
+                SUBMIT_RETRIES if submit_retries is None else submit_retries
+            ),
             session_factory=session_factory,
             clock=clock,
             sleep=sleep,
         )
-        self._runtime = Runtime(self._transport, catalog_paths or (), clock, sleep, poll_interval)
+        self._runtime = Runtime(
+            self._transport, catalog_paths or (), clock, sleep, poll_interval, recovery_delays
+        )
 
     def __repr__(self) -> str:
         return f"<wavevid.Client {self._transport.base_url}>"
@@ -148,12 +164,18 @@ class Client:
                       Deadline(timeout, self._clock), webhook_url, validate=validate, sync=sync)
 
     def get_job(self, job_id: str, *, timeout: float | None = None) -> Job:
-        """The job's current state, from its id alone (one GET): from any process or machine.
+        """The job's current state, from its id alone (one GET; within the minimum gap since
+        this client last checked the job, the state it saw then): from any process or machine.
 
         Raises:
             ValueError: not a job id. NotFoundError: no such job (WaveSpeed keeps 7 days).
         """
         return self._runtime.get_job(job_id, self._deadline(timeout))
+
+    def run_time_estimates(self) -> list[RunTimeEstimate]:
+        """What this client learned of run times from its completed jobs, per model path and
+        timing parameters: the estimates its waits plan with (a snapshot)."""
+        return self._runtime.poller.run_times.snapshot()
 
     def list_jobs(
         self,
@@ -173,12 +195,24 @@ class Client:
         )
 
     def find_submission(
-        self, error: SubmissionUncertainError, *, timeout: float | None = None
+        self,
+        error: SubmissionUncertainError,
+        *,
+        timeout: float | None = None,
+        allow_unverified_single: bool = False,
     ) -> Job | None:
-        """Look in recent history for the job an uncertain submit may have created: same model,
-        created since shortly before the submit, same input (by fingerprint). Best effort: None
-        means no match was found, not that the job does not exist."""
-        return _history.find_submission(self._runtime, error, lambda: self._deadline(timeout))
+        """Look once in recent history for the job an uncertain submit may have created (what
+        ``generate()`` does by itself): the job only on positive identification, its input
+        equal to the body sent; else None, with ``error.candidates`` set. None means no job
+        was identified, not that none exists.
+
+        Args:
+            allow_unverified_single: adopt the only candidate even when its input cannot be
+                compared. Only for callers who guarantee one submitter per account and model:
+                history covers the whole account, the web playground included.
+        """
+        return _recovery.look(self._runtime, error, self._deadline(timeout),
+                              allow_unverified_single=allow_unverified_single)
 
     # --- files ---------------------------------------------------------------------------------
 
@@ -251,7 +285,8 @@ class Client:
         Args:
             requests: mappings with ``model`` and ``input``, and optionally ``output_path``,
                 ``timeout``, ``webhook_url``.
-            max_workers: jobs in flight at once (3 matches the default account tier).
+            max_workers: jobs in flight at once (2: the entry account tier's concurrency and
+                video starts per minute).
             progress_callback: ``callback(index, fraction, message)`` per request.
 
         Returns:

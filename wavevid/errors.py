@@ -119,9 +119,12 @@ class APIError(WavevidError):
     Attributes:
         status_code: the HTTP status.
         code: the envelope's ``code`` (may differ from the HTTP status), when given.
-        message: the server's message.
+        message: the most specific reason the answer gave (``data.error``, else ``error``,
+            ``detail`` or ``message``), with the envelope's ``message`` when it adds to it.
+        error_code: WaveSpeed's ``error_code``, when the answer carried one.
         request_id: the server's request id, when it sent one; quote it to WaveSpeed support.
         job_id: the job the request was about, when known.
+        body: the answer's body as text, redacted and shortened, when there was one.
     """
 
     def __init__(
@@ -132,12 +135,16 @@ class APIError(WavevidError):
         code: int | None = None,
         request_id: str | None = None,
         job_id: str | None = None,
+        error_code: str | int | None = None,
+        body: str | None = None,
     ) -> None:
         self.message = message
         self.status_code = status_code
         self.code = code
         self.request_id = request_id
         self.job_id = job_id
+        self.error_code = error_code
+        self.body = body
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -145,6 +152,8 @@ class APIError(WavevidError):
         if self.code is not None and self.code != self.status_code:
             text += f" (code {self.code})"
         text += f": {self.message}"
+        if self.error_code is not None:
+            text += f" [error_code {self.error_code}]"
         if self.job_id:
             text += f" [job {self.job_id}]"
         if self.request_id:
@@ -179,33 +188,97 @@ class RateLimitError(APIError):
 
 
 class ServerError(APIError):
-    """HTTP 5xx from WaveSpeed, after the allowed retries (a submit is never retried)."""
+    """HTTP 5xx from WaveSpeed, after the allowed retries. (A submit answered 5xx is
+    SubmissionUncertainError: a gateway answers 502/504 while the job runs and is billed.)"""
 
 
 class APIConnectionError(WavevidError):
-    """The network failed after the allowed retries. Nothing was submitted."""
+    """The network failed after the allowed retries, or a certificate was refused. Nothing was
+    submitted: a submit whose request may have been written is SubmissionUncertainError."""
+
+
+class Candidate(NamedTuple):
+    """A job in the history that an uncertain submit may have created, not identified as it."""
+
+    id: str
+    created_at: _dt.datetime | None
+    status: str
 
 
 class SubmissionUncertainError(WavevidError):
-    """A submit may or may not have been accepted (and billed): the connection failed after the
-    request was sent. Never retried automatically; ``Client.find_submission`` looks for the job.
+    """A submit may or may not have been accepted (and billed): the request was sent and no
+    usable answer came back (a drop, a read timeout, a 5xx such as a gateway's 504, an answer
+    without a job id). Never resubmitted: ``generate()`` first looks for the job and continues
+    only on positive identification; ``Client.find_submission`` looks once.
 
     Deliberately not an :class:`APIConnectionError`, so a generic network-retry handler cannot
     resubmit a job that may exist.
 
     Attributes:
         model: the model path the job was submitted to.
-        fingerprint: a hash of the payload, to match the job in the history.
+        fingerprint: a hash of the payload sent.
+        input_digests: a hash of each input value sent (transport flags excluded), to recognise
+            the job's input key by key without keeping the values (uploaded media URLs may be
+            signed).
         submitted_at: when the request was sent (UTC).
+        answered_at: when the failure was seen (UTC).
+        status_code: the HTTP status of the answer, when there was one.
+        clock_offset: the server's clock minus ours (seconds), from its last ``Date`` header.
+        candidates: jobs in the history that may be it, not positively identified (empty until
+            a search has run).
     """
 
     def __init__(
-        self, message: str, *, model: str, fingerprint: str, submitted_at: _dt.datetime
+        self,
+        message: str,
+        *,
+        model: str,
+        fingerprint: str,
+        submitted_at: _dt.datetime,
+        answered_at: _dt.datetime | None = None,
+        status_code: int | None = None,
+        input_digests: dict[str, str] | None = None,
+        clock_offset: float = 0.0,
+        candidates: list[Candidate] | None = None,
     ) -> None:
         self.model = model
         self.fingerprint = fingerprint
+        self.input_digests = dict(input_digests or {})
         self.submitted_at = submitted_at
+        self.answered_at = answered_at or submitted_at
+        self.status_code = status_code
+        self.clock_offset = clock_offset
+        self.candidates = list(candidates or [])
         super().__init__(message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What another process needs to look for the job later (``find_submission``), as
+        JSON-safe values: store it with the row or task that submitted."""
+        return {
+            "message": str(self),
+            "model": self.model,
+            "fingerprint": self.fingerprint,
+            "input_digests": dict(self.input_digests),
+            "submitted_at": self.submitted_at.isoformat(),
+            "answered_at": self.answered_at.isoformat(),
+            "status_code": self.status_code,
+            "clock_offset": self.clock_offset,
+        }
+
+    @classmethod
+    def from_dict(cls, state: dict[str, Any]) -> SubmissionUncertainError:
+        """The error :meth:`to_dict` described. Raises KeyError or ValueError for anything
+        else."""
+        return cls(
+            state["message"],
+            model=state["model"],
+            fingerprint=state["fingerprint"],
+            input_digests=dict(state.get("input_digests") or {}),
+            submitted_at=_dt.datetime.fromisoformat(state["submitted_at"]),
+            answered_at=_dt.datetime.fromisoformat(state["answered_at"]),
+            status_code=state.get("status_code"),
+            clock_offset=float(state.get("clock_offset") or 0.0),
+        )
 
 
 class JobFailedError(WavevidError):
@@ -213,7 +286,7 @@ class JobFailedError(WavevidError):
 
     Attributes:
         job_id: the WaveSpeed job id.
-        status: ``failed``, ``cancelled`` or ``timeout``.
+        status: ``failed``, ``cancelled``, ``timeout`` or ``deleted``.
         code: WaveSpeed's task error code (1xxx: the input; 5xxx: the service), when given.
         error: WaveSpeed's error message.
         retryable: True when the code says the service failed (5xxx), so resubmitting may work.

@@ -1,92 +1,57 @@
 """Jobs: one WaveSpeed prediction, its state, and waiting for it.
 
-Polls follow the model's expected run time E, counted from when the job leaves the queue: every
-min(2.5 s, E/4) until E (rare early, for a job that finishes early), one poll at E, then from
-1 s after it, backing off slowly to 5 s. Never past the caller's deadline; ``poll_interval``
-forces a fixed interval instead.
+A GET of a job's state is a *check*. One client never sends two checks of one job closer than
+the job's minimum gap (MIN_IMAGE_CHECK_GAP for image tasks, MIN_VIDEO_CHECK_GAP for every other
+task and for paths outside the catalog), failed checks included, counted from the end of the
+previous check: the wait loop, not the transport, decides when to check again, on its schedule
+and after any ``Retry-After``. The gap is kept per job and per client under a lock
+(``_checks``); other clients and other processes checking the same job are not coordinated
+with, and ``refresh()`` or ``get_job()`` inside the gap answer with the state last seen.
+
+Where the checks go (``_schedule``) follows the expected run time, counted from when the job
+left the queue: the run time learned on this client from completed jobs of the same model and
+timing parameters (``_run_times``), else the catalog's. Never past the caller's deadline. An
+explicit ``poll_interval`` checks at that interval instead, raised to the minimum gap unless the
+API is on a loopback host (a local fake), where no gap applies then.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from ._constants import (
-    CALL_DEADLINE,
-    EARLY_POLL_CAP,
-    EARLY_POLL_FRACTION,
-    JOB_TIMEOUT,
-    LATE_POLL_CAP,
-    LATE_POLL_GROWTH,
-    LATE_POLL_MIN,
-    MIN_POLL_INTERVAL,
-    PROGRESS_TICK,
-)
-from ._deadline import Clock, Deadline
+from ._checks import TRANSIENT, Poller, retry_after
+from ._constants import CALL_DEADLINE, JOB_TIMEOUT, PROGRESS_TICK
+from ._deadline import Deadline
 from ._logging import get_logger
 from ._progress import Progress, ProgressCallback
-from .errors import (
-    APIConnectionError,
-    JobFailedError,
-    JobTimeoutError,
-    RateLimitError,
-    ServerError,
-)
+from ._run_times import reported_run_time, run_time_key
+from ._schedule import CheckPlan
+from ._times import age_seconds, parse_time
+from .errors import JobFailedError, JobTimeoutError
+
+if TYPE_CHECKING:
+    from .catalog import Model
+
+__all__ = ["QUEUED", "TERMINAL", "Job", "Poller", "Stopped", "attach_job", "parse_time"]
 
 logger = get_logger("wavevid.jobs")
 
-TERMINAL = frozenset({"completed", "failed", "cancelled", "timeout"})
-"""Statuses after which a job never changes."""
+TERMINAL = frozenset({"completed", "failed", "cancelled", "timeout", "deleted"})
+"""Statuses after which a job never changes; every one but ``completed`` fails a wait."""
 QUEUED = frozenset({"created", "pending", "queued"})
 _KNOWN = TERMINAL | QUEUED | {"processing"}
 _warned_statuses: set[str] = set()
-
-#: Failures worth polling through: the job runs on whatever our connection does.
-_TRANSIENT = (APIConnectionError, ServerError, RateLimitError)
 
 
 class Stopped(Exception):
     """A wait was stopped from another thread (a batch interrupted with Ctrl-C)."""
 
 
-@dataclass
-class Poller:
-    """What jobs need from their client: fetch a job's data, the clock, the sleeper."""
-
-    fetch: Callable[[str, Deadline], Mapping[str, Any]]
-    clock: Clock
-    sleep: Callable[[float], None]
-    poll_interval: float | None = None
-
-
-class PollSchedule:
-    """When to poll next (see the module docstring); one per wait."""
-
-    def __init__(self, expected: float, fixed_interval: float | None = None) -> None:
-        self.expected = max(expected, MIN_POLL_INTERVAL)
-        self.fixed_interval = fixed_interval
-        self._late_polls = 0
-
-    def next_delay(self, running_for: float | None) -> float:
-        """Seconds until the next poll; ``running_for`` is None while the job is queued."""
-        if self.fixed_interval is not None:
-            return self.fixed_interval
-        early = min(EARLY_POLL_CAP, max(MIN_POLL_INTERVAL, self.expected * EARLY_POLL_FRACTION))
-        if running_for is None:
-            return early
-        if running_for < self.expected:
-            return max(MIN_POLL_INTERVAL, min(early, self.expected - running_for))
-        delay = min(LATE_POLL_CAP, LATE_POLL_MIN * LATE_POLL_GROWTH**self._late_polls)
-        self._late_polls += 1
-        return delay
-
-
 class Job:
-    """A WaveSpeed job. ``refresh()`` fetches its state; ``wait()`` blocks until it ends."""
+    """A WaveSpeed job. ``refresh()`` checks its state; ``wait()`` blocks until it ends."""
 
     def __init__(
         self,
@@ -96,6 +61,8 @@ class Job:
         expected_seconds: float,
         model_name: str | None = None,
         payload: Mapping[str, Any] | None = None,
+        entry: Model | None = None,
+        path: str | None = None,
     ) -> None:
         self.id: str = str(data["id"])
         """The WaveSpeed job (prediction) id."""
@@ -104,49 +71,82 @@ class Job:
         self.payload = payload
         """The request body sent, when this client submitted the job."""
         self.expected_seconds = expected_seconds
-        """Typical run time once out of the queue; drives polling and progress."""
+        """Typical run time once out of the queue, from the catalog; a wait plans with the run
+        time learned on this client instead, once it has one."""
         self._poller = poller
+        self._lock = threading.RLock()
+        self._gap, self._fixed = poller.intervals(entry.task if entry is not None else None)
+        self._run_key = run_time_key(path or str(data.get("model") or ""), payload, entry)
+        self._seen_at = float("-inf")
         self._queued_until: float | None = None
+        self._queued_by_check = False
         self._started_at: float | None = None
-        self._update(data)
+        self._running_checked_at: float | None = None
+        self._learned = False
+        self._not_before = float("-inf")
+        self._update(data, checked=False)
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.model} {self.status}>"
 
-    def _update(self, data: Mapping[str, Any]) -> None:
-        self.raw: Mapping[str, Any] = data
-        """The last data WaveSpeed sent for this job."""
-        self.model: str = str(data.get("model") or getattr(self, "model", "") or "")
-        """The WaveSpeed model path."""
-        self.status: str = str(data.get("status") or "created")
-        self.outputs: list[Any] = list(data.get("outputs") or [])
-        """Output URLs (temporary: WaveSpeed keeps them 7 days)."""
-        self.error: str = str(data.get("error") or "")
-        code = data.get("code")
-        self.code: int | None = code if isinstance(code, int) and code != 0 else None
-        """WaveSpeed's task error code: 1xxx the input, 5xxx the service."""
-        self.created_at: dt.datetime | None = parse_time(data.get("created_at"))
-        self.has_nsfw_contents: list[bool] = list(data.get("has_nsfw_contents") or [])
-        self.timings: Mapping[str, Any] = dict(data.get("timings") or {})
-        self._track_start()
+    def _update(self, data: Mapping[str, Any], *, checked: bool) -> None:
+        with self._lock:
+            if self._seen_at > float("-inf") and self.done and data.get("status") not in TERMINAL:
+                return  # an older answer than the one that ended the job
+            self._seen_at = self._poller.clock()
+            self.raw: Mapping[str, Any] = data
+            """The last data WaveSpeed sent for this job."""
+            self.model: str = str(data.get("model") or getattr(self, "model", "") or "")
+            """The WaveSpeed model path."""
+            self.status: str = str(data.get("status") or "created")
+            self.outputs: list[Any] = list(data.get("outputs") or [])
+            """Output URLs (temporary: WaveSpeed keeps them 7 days)."""
+            self.error: str = str(data.get("error") or "")
+            code = data.get("code")
+            self.code: int | None = code if isinstance(code, int) and code != 0 else None
+            """WaveSpeed's task error code: 1xxx the input, 5xxx the service."""
+            self.created_at: dt.datetime | None = parse_time(data.get("created_at"))
+            self.has_nsfw_contents: list[bool] = list(data.get("has_nsfw_contents") or [])
+            self.timings: Mapping[str, Any] = dict(data.get("timings") or {})
+            self._track_start(checked)
+            self._learn(checked)
 
-    def _track_start(self) -> None:
-        """Estimate when the job left the queue: the last moment it was seen queued, or, for a
-        job first seen running, its creation time (queue included: an overestimate)."""
-        now = self._poller.clock()
+    def _track_start(self, checked: bool) -> None:
+        """Estimate when the job left the queue: when only the submit's answer saw it queued,
+        that moment; between a check that saw it queued and the next, the midpoint; for a job
+        first seen running, its creation time (queue included: an overestimate)."""
+        now = self._seen_at
         if self.status in QUEUED:
             self._queued_until = now
+            self._queued_by_check = self._queued_by_check or checked
         elif self._started_at is None:
-            self._started_at = self._queued_until
-            if self._started_at is None:
-                self._started_at = now - _age_seconds(self.created_at)
+            if self._queued_until is None:
+                self._started_at = now - age_seconds(self.created_at)
+            elif self._queued_by_check:
+                self._started_at = (self._queued_until + now) / 2
+            else:
+                self._started_at = self._queued_until
+        if checked and self.status not in TERMINAL and self.status not in QUEUED:
+            self._running_checked_at = now
         if self.status not in _KNOWN and self.status not in _warned_statuses:
             _warned_statuses.add(self.status)
             logger.warning("job %s: unknown status %r, treated as running", self.id, self.status)
 
+    def _learn(self, checked: bool) -> None:
+        """A completed job feeds the client's learned run times, once."""
+        if self._learned or self.status != "completed" or self._run_key is None:
+            return
+        self._learned = True
+        seconds = reported_run_time(self.raw)
+        if (seconds is None and checked and self._running_checked_at is not None
+                and self._started_at is not None):
+            seconds = (self._running_checked_at + self._seen_at) / 2 - self._started_at
+        if seconds is not None:
+            self._poller.run_times.add(self._run_key, self.id, seconds, self.expected_seconds)
+
     @property
     def done(self) -> bool:
-        """True once the status is terminal: completed, failed, cancelled or timeout."""
+        """True once the status is terminal (see TERMINAL)."""
         return self.status in TERMINAL
 
     @property
@@ -154,19 +154,35 @@ class Job:
         return self.status == "completed"
 
     def running_for(self) -> float | None:
-        """Seconds since the job left the queue (as far as polls can tell), None while queued."""
+        """Seconds since the job left the queue (as far as checks can tell), None while queued."""
         if self._started_at is None:
             return None
         return self._poller.clock() - self._started_at
 
     def refresh(self, *, timeout: float | None = None) -> Job:
-        """Fetch the current state (one GET, with the transport's retries); returns self."""
-        seconds = CALL_DEADLINE if timeout is None else timeout
-        return self._refresh(Deadline(seconds, self._poller.clock))
+        """Check the current state (one GET) and return self.
 
-    def _refresh(self, deadline: Deadline) -> Job:
-        self._update(self._poller.fetch(self.id, deadline))
+        Within the job's minimum gap since this client last checked it, no request is sent:
+        the job keeps the state this client saw last (from any Job object of the same id). A
+        check that fails transiently (no connection, a 5xx, a 429) is tried again once the gap
+        and any ``Retry-After`` have passed, within ``timeout`` (default CALL_DEADLINE).
+
+        Raises:
+            NotFoundError: no such job. APIError, APIConnectionError.
+        """
+        seconds = CALL_DEADLINE if timeout is None else timeout
+        deadline = Deadline(seconds, self._poller.clock)
+        data = self._poller.check_patiently(self.id, self._gap, deadline)
+        if data is None:
+            self._adopt_latest()
+        else:
+            self._update(data, checked=True)
         return self
+
+    def _adopt_latest(self) -> None:
+        latest = self._poller.checks.latest(self.id)
+        if latest is not None and latest[1] >= self._seen_at:
+            self._update(latest[0], checked=True)
 
     def wait(
         self, timeout: float | None = None, progress_callback: ProgressCallback | None = None
@@ -178,9 +194,11 @@ class Job:
             progress_callback: ``callback(fraction, message)``, ending at 1.0.
 
         Raises:
-            JobFailedError: failed, cancelled or timed out remotely.
+            JobFailedError: any terminal status but ``completed`` (failed, cancelled, timeout,
+                deleted), with ``status`` set.
             JobTimeoutError: the deadline passed first (``get_job(id).wait()`` resumes).
-            APIError: the API refused a poll (a revoked key, an unknown job).
+            NotFoundError: WaveSpeed does not know the job (at once, with ``job_id``).
+            APIError: the API refused a check (a revoked key).
             KeyboardInterrupt: with ``job_id`` set on it; the job runs on.
         """
         deadline = Deadline(JOB_TIMEOUT if timeout is None else timeout, self._poller.clock)
@@ -191,15 +209,16 @@ class Job:
         self, deadline: Deadline, progress: Progress, stop: threading.Event | None = None
     ) -> None:
         """``wait`` for callers that own the deadline and progress (generate, batches)."""
-        schedule = PollSchedule(self.expected_seconds, self._poller.poll_interval)
+        expected = self._poller.run_times.estimate(self._run_key, self.expected_seconds)
+        plan = CheckPlan(expected, self._gap, self._fixed)
         try:
             while not self.done:
                 if deadline.expired:
                     raise JobTimeoutError(self.id, deadline.seconds)
-                delay = schedule.next_delay(self.running_for())
-                self._pause(deadline.clip(delay), progress, stop)
-                self._poll(deadline)
-                self._report(progress)
+                at = self._next_check(plan)
+                self._pause(deadline.clip(at - self._poller.clock()), progress, stop, expected)
+                self._check(deadline)
+                self._report(progress, expected)
         except KeyboardInterrupt as interrupt:
             attach_job(interrupt, self.id)
             raise
@@ -207,15 +226,32 @@ class Job:
             raise JobFailedError(self.id, self.status, code=self.code, error=self.error)
         progress.job_completed()
 
-    def _poll(self, deadline: Deadline) -> None:
+    def _next_check(self, plan: CheckPlan) -> float:
+        now = self._poller.clock()
+        last = self._poller.checks.last(self.id)
+        earliest = max(now, self._not_before, now if last is None else last + self._gap)
+        return plan.next_at(
+            earliest, started=self._started_at, queued_until=self._queued_until,
+            queued_by_check=self._queued_by_check, last=last,
+        )
+
+    def _check(self, deadline: Deadline) -> None:
         try:
-            self._refresh(deadline)
-        except _TRANSIENT as error:
+            data = self._poller.check(self.id, self._gap, deadline)
+        except TRANSIENT as error:
             if deadline.expired:
                 raise JobTimeoutError(self.id, deadline.seconds) from error
-            logger.warning("job %s: poll failed (%s); polling on", self.id, error)
+            self._not_before = self._poller.clock() + retry_after(error)
+            logger.warning("job %s: check failed (%s); checking on schedule", self.id, error)
+            return
+        if data is None:
+            self._adopt_latest()
+        else:
+            self._update(data, checked=True)
 
-    def _pause(self, seconds: float, progress: Progress, stop: threading.Event | None) -> None:
+    def _pause(
+        self, seconds: float, progress: Progress, stop: threading.Event | None, expected: float
+    ) -> None:
         """Sleep ``seconds``, telling the progress callback about time passing."""
         end = self._poller.clock() + seconds
         while True:
@@ -228,16 +264,16 @@ class Job:
                     raise Stopped(self.id)
             else:
                 self._poller.sleep(step)
-            self._report(progress)
+            self._report(progress, expected)
 
-    def _report(self, progress: Progress) -> None:
+    def _report(self, progress: Progress, expected: float) -> None:
         running = self.running_for()
         if self.done:
             return
         if running is None:
             progress.queued()
         else:
-            progress.processing(running, self.expected_seconds)
+            progress.processing(running, expected)
 
 
 def attach_job(interrupt: KeyboardInterrupt, job_id: str) -> None:
@@ -245,24 +281,3 @@ def attach_job(interrupt: KeyboardInterrupt, job_id: str) -> None:
     note = f"wavevid: job {job_id} still runs on WaveSpeed; client.get_job({job_id!r}) resumes it"
     if hasattr(interrupt, "add_note"):
         interrupt.add_note(note)
-
-
-def _age_seconds(moment: dt.datetime | None) -> float:
-    if moment is None:
-        return 0.0
-    return max(0.0, (dt.datetime.now(dt.timezone.utc) - moment).total_seconds())
-
-
-_FRACTION = re.compile(r"(\.\d{6})\d+")
-
-
-def parse_time(value: object) -> dt.datetime | None:
-    """An ISO-8601 time as WaveSpeed writes it (nanoseconds, ``Z``), in UTC; None if absent."""
-    if not isinstance(value, str) or not value:
-        return None
-    text = _FRACTION.sub(r"\1", value.strip()).replace("Z", "+00:00")
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)

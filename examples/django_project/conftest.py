@@ -35,8 +35,10 @@ def fake(request: pytest.FixtureRequest) -> Iterator[FakeWaveSpeed]:
 
 
 @pytest.fixture(autouse=True)
-def wavevid_settings(settings, fake, live_server, tmp_path: Path) -> dict:
-    """Every test talks to the fake, and WaveSpeed's webhooks come to the live server."""
+def wavevid_settings(settings, fake, live_server, tmp_path: Path, monkeypatch) -> dict:
+    """Every test talks to the fake, and WaveSpeed's webhooks come to the live server. The
+    client checks jobs at the fake's pace (loopback: exempt from WaveSpeed's minimum gap)."""
+    monkeypatch.setenv("WAVEVID_POLL_INTERVAL", "0.01")
     settings.WAVEVID = {
         **settings.WAVEVID,
         "API_KEY": fake.api_key,

@@ -120,10 +120,13 @@ class VideoJob(models.Model):
         max_length=2000, blank=True, help_text="Temporary: WaveSpeed keeps outputs for 7 days."
     )
     output_file = models.FileField(upload_to="videos/", blank=True)
-    # An uncertain submit: what client.find_submission needs to look for the job.
+    # An uncertain submit: what client.find_submission needs to identify the job.
     model_path = models.CharField(max_length=200, blank=True)
     fingerprint = models.CharField(max_length=128, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    uncertain = models.JSONField(
+        null=True, blank=True, help_text="SubmissionUncertainError.to_dict(), for the sweep."
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -70,6 +70,7 @@ def create_video(request: HttpRequest) -> JsonResponse:
             model_path=error.model,
             fingerprint=error.fingerprint,
             submitted_at=error.submitted_at,
+            uncertain=error.to_dict(),
             error=str(error),
             updated_at=timezone.now(),
         )

@@ -11,6 +11,7 @@ import pytest
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+import wavevid
 from videos.models import Status, VideoJob
 from videos.tests.helpers import create, summary, sync
 from wavevid.testing import Fault, JobScript
@@ -31,7 +32,7 @@ def test_the_sweep_finishes_a_job_whose_webhook_was_lost(client, fake):
     assert sync(grace=0) == summary(refreshed=1, finished=1, downloaded=1)
     video.refresh_from_db()
     assert video.status == Status.COMPLETED
-    assert Path(video.output_file.path).read_bytes() == fake.video_bytes
+    assert Path(video.output_file.path).read_bytes() == fake.video_for(video.wavespeed_id)
     assert fake.webhook_deliveries == []
 
 
@@ -73,6 +74,7 @@ def uncertain_video(client, fake) -> VideoJob:
     assert video.model_path == LTX_2_FAST
     assert len(video.fingerprint) == 64
     assert video.submitted_at is not None
+    assert video.uncertain["input_digests"]
     assert len(fake.jobs) == 1  # it does exist
     return video
 
@@ -102,18 +104,24 @@ def test_an_uncertain_submit_is_resolved_by_the_sweep(client, fake):
     assert sync(grace=0) == summary(refreshed=1, finished=1, downloaded=1)
     video.refresh_from_db()
     assert video.status == Status.COMPLETED
-    assert Path(video.output_file.path).read_bytes() == fake.video_bytes
+    assert Path(video.output_file.path).read_bytes() == fake.video_for(job_id)
     assert len(fake.jobs) == 1  # never submitted twice
 
 
 def test_an_uncertain_submit_that_is_not_found_stays_uncertain(fake):
+    submitted_at = timezone.now() - dt.timedelta(minutes=1)
+    never_arrived = wavevid.SubmissionUncertainError(
+        "lost", model=LTX_2_FAST, fingerprint="0" * 64, submitted_at=submitted_at,
+        input_digests={"prompt": "0" * 64},
+    )
     video = VideoJob.objects.create(
         model_name="ltx-2-fast",
         input={"prompt": "a fox that never arrived"},
         status=Status.UNCERTAIN,
         model_path=LTX_2_FAST,
         fingerprint="0" * 64,
-        submitted_at=timezone.now() - dt.timedelta(minutes=1),
+        submitted_at=submitted_at,
+        uncertain=never_arrived.to_dict(),
     )
 
     assert sync() == summary(unresolved=1)

@@ -57,7 +57,7 @@ def test_a_video_is_submitted_finished_by_its_webhook_then_downloaded(client, fa
     assert sync() == summary(downloaded=1)
     video.refresh_from_db()
     assert video.output_file.name == f"videos/{video.pk}.mp4"
-    assert Path(video.output_file.path).read_bytes() == fake.video_bytes
+    assert Path(video.output_file.path).read_bytes() == fake.video_for(job.id)
     assert client.get(f"/videos/{video.pk}/").json()["video"] == f"/media/videos/{video.pk}.mp4"
 
     assert sync() == summary()  # idempotent: nothing left to do
@@ -122,11 +122,13 @@ def test_a_refused_submit_answers_502_and_keeps_the_row(client, fake):
     assert fake.jobs == {}
 
 
-def test_a_signed_webhook_for_a_rejected_submit_is_recorded(client, fake, live_server):
+def test_a_gateway_error_leaves_the_submit_uncertain_and_its_webhook_settles_it(
+    client, fake, live_server
+):
     # A gateway error (502, 504) can hide a submit WaveSpeed accepted: its webhook still comes.
     fake.add_fault(Fault("submit", status=502))
     video_id = create(client, prompt="a fox behind a gateway").json()["id"]
-    assert VideoJob.objects.get(pk=video_id).status == Status.REJECTED
+    assert VideoJob.objects.get(pk=video_id).status == Status.UNCERTAIN
 
     news = {"id": "0123456789abcdef", "status": "completed", "outputs": ["https://x.example/v"]}
     response = deliver(live_server, video_id, news, fake.webhook_secret)

@@ -57,18 +57,13 @@ class Command(BaseCommand):
     def resolve_uncertain(self, client: wavevid.Client, limit: int, counts: Counter[str]) -> None:
         rows = VideoJob.objects.filter(status=Status.UNCERTAIN).order_by("updated_at")[:limit]
         for video in rows:
-            uncertain = wavevid.SubmissionUncertainError(
-                "the create view's submit",
-                model=video.model_path,
-                fingerprint=video.fingerprint,
-                submitted_at=video.submitted_at,
-            )
+            uncertain = wavevid.SubmissionUncertainError.from_dict(video.uncertain)
             try:
                 job = client.find_submission(uncertain, timeout=config("CALL_TIMEOUT"))
             except wavevid.WavevidError as error:
                 self.failed(video, "looking for the job", error, counts)
                 continue
-            if job is None:  # not found yet: the history may lag; look again next run
+            if job is None:  # not identified yet: the history may lag; look again next run
                 VideoJob.objects.filter(pk=video.pk).update(updated_at=timezone.now())
                 counts["unresolved"] += 1
                 continue

@@ -1,0 +1,55 @@
+"""Times as WaveSpeed writes them (``created_at``): ISO 8601 with 0 to 9 fraction digits and
+``Z`` or an offset, read the same on every Python wavevid supports (3.10's ``fromisoformat``
+reads neither ``Z`` nor two fraction digits)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+
+def age_seconds(moment: dt.datetime | None) -> float:
+    """Seconds since ``moment`` on this machine's clock (0 for None or a future moment)."""
+    if moment is None:
+        return 0.0
+    return max(0.0, (dt.datetime.now(dt.timezone.utc) - moment).total_seconds())
+
+
+_TIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?"
+    r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?"
+)
+
+
+def parse_time(value: object) -> dt.datetime | None:
+    """An ISO-8601 time as WaveSpeed writes it, in UTC; None if absent or unreadable.
+
+    Reads 0 to 9 fraction digits (kept to the microsecond) and ``Z``, ``+HH:MM``, ``+HHMM`` or
+    ``+HH`` offsets (none: UTC) the same on every supported Python.
+    """
+    if not isinstance(value, str):
+        return None
+    match = _TIME.fullmatch(value.strip())
+    if match is None:
+        return None
+    day, clock, fraction, offset = match.groups()
+    try:
+        moment = dt.datetime.fromisoformat(f"{day}T{clock}")
+    except ValueError:
+        return None
+    if fraction:
+        moment = moment.replace(microsecond=int(fraction[:6].ljust(6, "0")))
+    zone = _zone(offset)
+    return None if zone is None else moment.replace(tzinfo=zone).astimezone(dt.timezone.utc)
+
+
+def _zone(offset: str | None) -> dt.timezone | None:
+    """The zone of a ``Z``/``+HH:MM``/``+HHMM``/``+HH`` suffix (None: unreadable)."""
+    if offset is None or offset in ("Z", "z"):
+        return dt.timezone.utc
+    digits = offset[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        return None
+    delta = dt.timedelta(hours=hours, minutes=minutes)
+    return dt.timezone(-delta if offset[0] == "-" else delta)
