@@ -1,4 +1,5 @@
-"""What comes back: HTTP answers, WaveSpeed's envelope, and failures as wavevid errors.
+"""What comes back: HTTP answers, WaveSpeed's envelope, what an answer means for the request
+(data, a failure for the retry policy, or a refusal), and failures as wavevid errors.
 
 WaveSpeed wraps every answer in ``{code, message, data}``; the envelope's ``code`` mirrors the
 HTTP status, and some failures show only there. Every status maps to one class of the error
@@ -17,7 +18,7 @@ import urllib3.exceptions as urllib3_errors
 from . import errors
 from ._constants import ERROR_BODY_CHARS
 from ._logging import redact
-from ._retry import parse_retry_after
+from ._retry import Failed, Failure, parse_retry_after
 from ._text import shorten
 
 _STATUS_ERRORS: dict[int, type[errors.APIError]] = {
@@ -150,6 +151,46 @@ def _error_code(envelope: Any) -> str | int | None:
         if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
             return value
     return None
+
+
+#: Statuses after which the server provably did not act on the request: sent again.
+RETRIED_STATUSES = {408: Failure.REQUEST_TIMEOUT, 429: Failure.RATE_LIMITED}
+
+
+def retry_after(answer: Answer) -> float | None:
+    return parse_retry_after(answer.headers.get("retry-after"))
+
+
+def outcome(answer: Answer, job_id: str | None, idempotent: bool) -> Any:
+    """The envelope's ``data``; or Failed for the policy to weigh; or the APIError of a refusal.
+    For a request that must not be repeated (a submit), an answer naming a job is that job
+    whatever its status, and a 2xx naming none may still have created one."""
+    if not idempotent:
+        data = job_data(answer)
+        if data is not None:
+            return data
+    status = effective_status(answer)
+    failure = RETRIED_STATUSES.get(status) or (Failure.SERVER_ERROR if status >= 500 else None)
+    if failure is not None:
+        raise Failed(failure, f"HTTP {status}", answer=answer, wait=retry_after(answer))
+    if idempotent or status >= 300:
+        return envelope_data(answer, job_id)
+    shown = shorten(redact(answer.body.decode("utf-8", "replace")))
+    raise Failed(Failure.NO_ANSWER, f"HTTP {status} without a job id: {shown!r}", answer=answer)
+
+
+def envelope_data(answer: Answer, job_id: str | None) -> Any:
+    """The envelope's ``data``. Raises the APIError of a refusal, or of an answer without an
+    envelope."""
+    envelope = parse_json(answer, job_id)
+    if answer.status >= 300 or effective_status(answer, envelope) >= 300:
+        raise api_error(answer, job_id)
+    if not isinstance(envelope, Mapping) or "data" not in envelope:
+        raise errors.APIError(
+            "the answer has no envelope data", status_code=answer.status,
+            request_id=answer.request_id, job_id=job_id,
+        )
+    return envelope["data"]
 
 
 def describe_error(error: BaseException) -> str:

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from ._configuration import is_loopback
 from ._constants import CHECK_LOG_ENTRIES, MAX_RETRIES
 from ._deadline import Clock, Deadline
 from ._logging import get_logger
 from ._retry import RetryPolicy
 from ._run_times import RunTimes
 from ._schedule import CLOCK_SLACK, min_check_gap
-from ._transport import _is_loopback
 from .errors import APIConnectionError, RateLimitError, ServerError
 
 logger = get_logger("wavevid.jobs")
@@ -40,7 +40,7 @@ def is_loopback_url(url: str) -> bool:
     """Whether ``url``'s host is loopback (a local fake, the demo): exempt from raising an
     explicit poll interval to the minimum gap."""
     host = urlsplit(url).hostname
-    return bool(host) and _is_loopback(host or "")
+    return bool(host) and is_loopback(host or "")
 
 
 def retry_after(error: BaseException) -> float:

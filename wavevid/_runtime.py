@@ -11,10 +11,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._checks import CHECK_POLICY, Poller, is_loopback_url
-from ._constants import DEFAULT_EXPECTED_SECONDS, POLL_INTERVAL_ENV, RECOVERY_DELAYS
+from ._constants import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    DEFAULT_EXPECTED_SECONDS,
+    MAX_RETRIES,
+    POLL_INTERVAL_ENV,
+    RECOVERY_DELAYS,
+    REQUEST_TIMEOUT,
+    SUBMIT_RETRIES,
+)
 from ._deadline import Clock, Deadline
 from ._logging import get_logger
-from ._transport import Transport
+from ._retry import RetryPolicy
+from ._transport import SessionFactory, Transport
 from .catalog import Catalog, Model, load_catalog
 from .errors import APIError, ConfigurationError, UnknownModelError
 from .jobs import Job
@@ -65,6 +76,38 @@ class Runtime:
         self._catalog_paths = tuple(catalog_paths)
         self._catalog: Catalog | None = None
         self._catalog_lock = threading.Lock()
+
+    @classmethod
+    def configured(
+        cls,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        catalog_paths: Sequence[str | os.PathLike[str]],
+        request_timeout: float | None,
+        poll_interval: float | None,
+        max_retries: int | None,
+        submit_retries: int | None,
+        recovery_delays: Sequence[float],
+        session_factory: SessionFactory | None,
+        clock: Clock,
+        sleep: Callable[[float], None],
+    ) -> Runtime:
+        """A runtime from ``Client``'s arguments, the environment filling what is None."""
+        policy = RetryPolicy(max_retries=MAX_RETRIES if max_retries is None else max_retries)
+        transport = Transport(
+            api_key=api_key if api_key is not None else os.environ.get(API_KEY_ENV),
+            base_url=base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
+            request_timeout=REQUEST_TIMEOUT if request_timeout is None else request_timeout,
+            policy=policy,
+            submit_policy=policy.for_submits(
+                SUBMIT_RETRIES if submit_retries is None else submit_retries
+            ),
+            session_factory=session_factory,
+            clock=clock,
+            sleep=sleep,
+        )
+        return cls(transport, catalog_paths, clock, sleep, poll_interval, recovery_delays)
 
     @property
     def catalog(self) -> Catalog:

@@ -17,9 +17,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -28,22 +27,10 @@ import requests
 import urllib3.exceptions as urllib3_errors
 
 from . import errors
-from ._answers import (
-    Answer,
-    api_error,
-    describe_error,
-    effective_status,
-    error_for_status,
-    job_data,
-    parse_json,
-)
-from ._constants import (
-    API_PREFIX,
-    CONNECT_TIMEOUT,
-    FRESH_CONNECTION_SECONDS,
-    MAX_JSON_BYTES,
-    READ_CHUNK_BYTES,
-)
+from ._answers import Answer, api_error, describe_error, error_for_status, outcome
+from ._bodies import read_answer
+from ._configuration import check_api_key, check_base_url, is_loopback
+from ._constants import API_PREFIX, CONNECT_TIMEOUT, FRESH_CONNECTION_SECONDS
 from ._deadline import Clock, Deadline, DeadlinePassed, reported_as
 from ._logging import get_logger, redact, register_secret
 from ._retry import (
@@ -56,15 +43,15 @@ from ._retry import (
     retrying,
 )
 from ._sessions import SessionFactory, Sessions
-from ._text import shorten
 
-__all__ = ["Answer", "Content", "SessionFactory", "Transport", "error_for_status", "iter_body"]
+__all__ = ["Answer", "Content", "SessionFactory", "Transport", "error_for_status"]
 
 logger = get_logger("wavevid.transport")
 get_logger("urllib3.connectionpool")  # it logs request lines, signed query strings included
 
 #: Makes a raw request body (bytes, a file, or a sized iterable of bytes) and its headers.
 Content = Callable[[], tuple[Any, Mapping[str, str]]]
+
 
 class _Unanswered(Exception):
     """A request that must not be repeated went out, and no usable answer came back."""
@@ -210,7 +197,7 @@ class Transport:
                 self._refresh_stale_connections()
             sent_at = dt.datetime.now(dt.timezone.utc)
             answer = self._api_attempt(method, url, body, content, deadline, read_timeout)
-            return _outcome(answer, job_id, policy.idempotent)
+            return outcome(answer, job_id, policy.idempotent)
 
         def log_retry(failed: Failed, retry: int, wait: float) -> None:
             logger.info(
@@ -252,7 +239,7 @@ class Transport:
                 method, url, deadline, headers=headers, read_timeout=read_timeout, json=body,
                 data=data, allow_redirects=False,
             )
-            answer = _read_answer(response, deadline)
+            answer = read_answer(response, deadline)
         finally:
             held.api_used_at = self.clock()
         logger.debug(
@@ -266,7 +253,7 @@ class Transport:
     def open_stream(
         self, url: str, *, deadline: Deadline, headers: Mapping[str, str] | None = None
     ) -> requests.Response:
-        """GET ``url`` without credentials, its body left to read (see :func:`iter_body`).
+        """GET ``url`` without credentials, its body left to read (see ``_bodies.iter_body``).
 
         Raises:
             Failed: no answer; the caller decides about retrying. DeadlinePassed.
@@ -284,7 +271,7 @@ class Transport:
         response = self._send(
             "PUT", url, deadline, headers=dict(headers), data=data, what="upload failed"
         )
-        return _read_answer(response, deadline)
+        return read_answer(response, deadline)
 
     # --- one request ---------------------------------------------------------------------------
 
@@ -304,7 +291,7 @@ class Transport:
         by the step that failed (opening the connection, or after)."""
         timeouts = self._timeouts(deadline, read_timeout)
         session = self.sessions.current().session
-        if _is_loopback(urlsplit(url).hostname or ""):
+        if is_loopback(urlsplit(url).hostname or ""):
             # A local fake or proxy: environment proxies (HTTP_PROXY) would only break it.
             options["proxies"] = {scheme: session.proxies.get(scheme) for scheme in _SCHEMES}
         try:
@@ -374,7 +361,6 @@ class Transport:
             held.session.close()
 
 
-_RETRIED_STATUSES = {408: Failure.REQUEST_TIMEOUT, 429: Failure.RATE_LIMITED}
 # A submit that failed these ways may have created its job.
 _UNCERTAIN = frozenset({Failure.NO_ANSWER, Failure.SERVER_ERROR})
 _SCHEMES = ("http", "https", "all")
@@ -386,111 +372,3 @@ def _connection_error(passed: DeadlinePassed) -> errors.APIConnectionError:
 
 def _retry_after(answer: Answer) -> float | None:
     return parse_retry_after(answer.headers.get("retry-after"))
-
-
-def _outcome(answer: Answer, job_id: str | None, idempotent: bool) -> Any:
-    """The envelope's ``data``; or Failed for the policy to weigh; or the APIError of a refusal.
-    For a request that must not be repeated (a submit), an answer naming a job is that job
-    whatever its status, and a 2xx naming none may still have created one."""
-    if not idempotent:
-        data = job_data(answer)
-        if data is not None:
-            return data
-    status = effective_status(answer)
-    failure = _RETRIED_STATUSES.get(status) or (Failure.SERVER_ERROR if status >= 500 else None)
-    if failure is not None:
-        raise Failed(failure, f"HTTP {status}", answer=answer, wait=_retry_after(answer))
-    if idempotent or status >= 300:
-        return _envelope_data(answer, job_id)
-    shown = shorten(redact(answer.body.decode("utf-8", "replace")))
-    raise Failed(Failure.NO_ANSWER, f"HTTP {status} without a job id: {shown!r}", answer=answer)
-
-
-def _envelope_data(answer: Answer, job_id: str | None) -> Any:
-    envelope = parse_json(answer, job_id)
-    if answer.status >= 300 or effective_status(answer, envelope) >= 300:
-        raise api_error(answer, job_id)
-    if not isinstance(envelope, Mapping) or "data" not in envelope:
-        raise errors.APIError(
-            "the answer has no envelope data", status_code=answer.status,
-            request_id=answer.request_id, job_id=job_id,
-        )
-    return envelope["data"]
-
-
-def check_api_key(api_key: str | None) -> str | None:
-    """The key without surrounding whitespace (a pasted newline). Raises ConfigurationError,
-    without the key, when whitespace remains inside it."""
-    if api_key is None:
-        return None
-    key = api_key.strip()
-    if any(character.isspace() for character in key):
-        raise errors.ConfigurationError(
-            "the API key contains whitespace or a line break: check how it was copied"
-        )
-    return key or None
-
-
-def check_base_url(base_url: str) -> str:
-    """``base_url`` without a trailing slash. Raises ConfigurationError unless it is https, or
-    http to a loopback host (a local fake or proxy), without credentials in it."""
-    parts = urlsplit(base_url.strip())
-    if parts.username is not None or parts.password is not None:
-        raise errors.ConfigurationError(
-            "the base URL must not carry credentials; the API key goes in api_key"
-        )
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        shown = f"{parts.scheme}://{parts.hostname}" if parts.hostname else "that"
-        raise errors.ConfigurationError(f"bad base URL ({shown}): expected https://host")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise errors.ConfigurationError(
-            f"refusing plain http to {parts.hostname}: the API key would cross the network"
-            " unencrypted (http is allowed to loopback hosts only)"
-        )
-    if parts.query or parts.fragment:
-        raise errors.ConfigurationError("the base URL must not have a query or fragment")
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def iter_body(
-    response: requests.Response, deadline: Deadline, chunk_bytes: int = READ_CHUNK_BYTES
-) -> Iterator[bytes]:
-    """The body in chunks as they arrive; raises DeadlinePassed at the deadline.
-
-    Each read waits at most one read timeout (clipped to the deadline when the request was
-    made), and the deadline is checked between reads.
-    """
-    raw = response.raw
-    while True:
-        deadline.check("the answer was still arriving")
-        chunk = raw.read1(chunk_bytes, decode_content=True)
-        if not chunk:
-            return
-        yield chunk
-
-
-def _read_answer(response: requests.Response, deadline: Deadline) -> Answer:
-    """The whole answer. Raises Failed (NO_ANSWER: the request was sent) when the body does not
-    arrive complete within the deadline, breaks off, or is too large to be an API answer."""
-    chunks, size = [], 0
-    try:
-        with response:
-            for chunk in iter_body(response, deadline):
-                size += len(chunk)
-                if size > MAX_JSON_BYTES:
-                    raise Failed(Failure.NO_ANSWER, f"answer larger than {MAX_JSON_BYTES} bytes")
-                chunks.append(chunk)
-    except DeadlinePassed as passed:
-        raise Failed(Failure.NO_ANSWER, str(passed)) from None
-    except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
-        raise Failed(Failure.NO_ANSWER, describe_error(error)) from None
-    return Answer(response.status_code, response.headers, b"".join(chunks))

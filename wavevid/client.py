@@ -14,26 +14,19 @@ from typing import Any
 
 from . import _account, _generation, _history, _recovery, download, media
 from ._constants import (
-    API_KEY_ENV,
-    BASE_URL_ENV,
     BATCH_WORKERS,
     CALL_DEADLINE,
-    DEFAULT_BASE_URL,
     DOWNLOAD_TIMEOUT,
-    MAX_RETRIES,
     RECOVERY_DELAYS,
-    REQUEST_TIMEOUT,
-    SUBMIT_RETRIES,
     SYNC_READ_TIMEOUT,
     UPLOAD_TIMEOUT,
 )
 from ._deadline import Clock, Deadline
 from ._progress import ProgressCallback
-from ._retry import RetryPolicy
 from ._run_times import RunTimeEstimate
 from ._runtime import Runtime
 from ._submission import submit
-from ._transport import SessionFactory, Transport
+from ._transport import SessionFactory
 from .batch import BatchProgress, run_batch
 from .catalog import Catalog
 from .errors import SubmissionUncertainError
@@ -84,22 +77,14 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._clock = clock
-        policy = RetryPolicy(max_retries=MAX_RETRIES if max_retries is None else max_retries)
-        self._transport = Transport(
-            api_key=api_key if api_key is not None else os.environ.get(API_KEY_ENV),
-            base_url=base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
-            request_timeout=_or(request_timeout, REQUEST_TIMEOUT),
-            policy=policy,
-            submit_policy=policy.for_submits(
-                SUBMIT_RETRIES if submit_retries is None else submit_retries
-            ),
-            session_factory=session_factory,
-            clock=clock,
-            sleep=sleep,
+        self._runtime = Runtime.configured(
+            api_key=api_key, base_url=base_url, catalog_paths=catalog_paths or (),
+            request_timeout=request_timeout, poll_interval=poll_interval,
+            max_retries=max_retries, submit_retries=submit_retries,
+            recovery_delays=recovery_delays, session_factory=session_factory,
+            clock=clock, sleep=sleep,
         )
-        self._runtime = Runtime(
-            self._transport, catalog_paths or (), clock, sleep, poll_interval, recovery_delays
-        )
+        self._transport = self._runtime.transport
 
     def __repr__(self) -> str:
         return f"<wavevid.Client {self._transport.base_url}>"
@@ -124,8 +109,9 @@ class Client:
         read on first use."""
         return self._runtime.catalog
 
-    def _deadline(self, seconds: float | None = None) -> Deadline:
-        return Deadline(_or(seconds, CALL_DEADLINE), self._clock)
+    def _deadline(self, seconds: float | None, default: float = CALL_DEADLINE) -> Deadline:
+        """``seconds`` from now; None takes the default (0 is a deadline already passed)."""
+        return Deadline(default if seconds is None else seconds, self._clock)
 
     # --- jobs ----------------------------------------------------------------------------------
 
@@ -220,7 +206,7 @@ class Client:
         """Upload a local file (``pathlib.Path``, bytes, or a binary file object); returns the
         URL to pass as a media parameter. A ``str`` is refused: it is a URL already."""
         return media.upload(
-            self._transport, source, deadline=Deadline(_or(timeout, UPLOAD_TIMEOUT), self._clock)
+            self._transport, source, deadline=self._deadline(timeout, UPLOAD_TIMEOUT)
         )
 
     def download(
@@ -233,7 +219,7 @@ class Client:
             DownloadError: nothing partial is left, an existing file is untouched.
         """
         url = _generation.output_url(job_or_url) if isinstance(job_or_url, Job) else job_or_url
-        deadline = Deadline(_or(timeout, DOWNLOAD_TIMEOUT), self._clock)
+        deadline = self._deadline(timeout, DOWNLOAD_TIMEOUT)
         return download.download_to_path(self._transport, url, path, deadline=deadline)
 
     # --- generation ----------------------------------------------------------------------------
@@ -318,8 +304,3 @@ class Client:
             APIError, APIConnectionError, ConfigurationError.
         """
         return _account.balance(self._transport, self._deadline(timeout))
-
-
-def _or(value: float | None, default: float) -> float:
-    """``value`` unless it is None: 0 is a value (a deadline already passed), not a default."""
-    return default if value is None else value

@@ -28,12 +28,13 @@ import urllib3.exceptions as urllib3_errors
 
 from . import errors
 from ._answers import describe_error
+from ._bodies import iter_body
 from ._constants import DOWNLOAD_CHUNK_BYTES, DOWNLOAD_RESUMES
 from ._deadline import Deadline, DeadlinePassed
 from ._logging import get_logger, redact
 from ._retry import Failed, Failure, RetryPolicy, parse_retry_after, retrying
 from ._text import shorten
-from ._transport import Transport, iter_body
+from ._transport import Transport
 
 __all__ = ["ProgressFn", "check_writable", "download_to_bytes", "download_to_path"]
 
