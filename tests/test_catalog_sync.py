@@ -232,3 +232,11 @@ def test_catalog_import_command_writes_a_file(
     assert main(["catalog", "validate", str(target.parent)]) == 0
     assert wavevid.load_catalog(target.parent).get("ltx25").verified
     assert main(["catalog", "import", "vendor/nothing"]) == 2
+
+
+def test_an_imported_pattern_gets_the_length_bound_the_catalog_requires() -> None:
+    spec = {"type": "string", "pattern": "^[a-z]+$"}
+    kept = catalog_sync.parameter(spec, "name")
+    assert kept["maxLength"] == catalog_sync.CATALOG_PATTERN_MAX_LENGTH
+    tighter = catalog_sync.parameter({**spec, "maxLength": 40}, "name")
+    assert tighter["maxLength"] == 40

@@ -110,6 +110,27 @@ def test_an_estimate_2x_off_is_found_within_the_gap(seconds: float, error: float
     assert checks <= (seconds + 1) / 5
 
 
+class LateJob(SimulatedJob):
+    """Every sleep oversleeps and every check takes time, as on a real machine."""
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds + 0.02
+
+    def fetch(self, job_id: str, deadline: Deadline) -> Mapping[str, Any]:
+        data = super().fetch(job_id, deadline)
+        self.now += 0.01
+        return data
+
+
+def test_a_check_pushed_late_by_the_gap_moves_instead_of_being_skipped() -> None:
+    ideal, late = SimulatedJob(60.0), LateJob(60.0)
+    for remote in (ideal, late):
+        remote.job(60.0).wait_until(Deadline(600, remote.clock), Progress(None))
+    assert len(late.checks) == len(ideal.checks)
+    assert all(abs(a - b) < 0.5 for a, b in zip(late.checks, ideal.checks, strict=True))
+    assert min(late.gaps()) >= MIN_VIDEO_CHECK_GAP
+
+
 def test_the_plan_is_sparse_early_aimed_at_the_likely_end_then_grows() -> None:
     plan = CheckPlan(expected=60, gap=MIN_VIDEO_CHECK_GAP)
     offsets = [plan.offset_after(0.0)]

@@ -149,7 +149,7 @@ def debug_logging(
     logging restored afterwards. Each test calls ``switch_on_debug_logging()`` first: its
     stderr handler must be made while the test's capsys is in place (during fixture setup
     sys.stderr is pytest's per-phase stream, closed once setup ends)."""
-    monkeypatch.setattr(_logging, "_secrets", set())
+    monkeypatch.setattr(_logging, "_secrets", _logging._Registry())
     monkeypatch.setenv("WAVEVID_LOG", "debug")
     root = logging.getLogger("wavevid")
     handlers, level = list(root.handlers), root.level
@@ -387,7 +387,7 @@ def test_failure_flows_leak_nothing(
     assert recovered  # find_submission found the job of an uncertain submit
     assert seen.kinds() >= {
         "JobFailedError", "JobTimeoutError", "InvalidParametersError", "UnknownModelError",
-        "ValueError", "NotFoundError", "DownloadError", "BadRequestError",
+        "NotFoundError", "DownloadError", "BadRequestError",
         "PermissionDeniedError", "RateLimitError", "ServerError", "APIConnectionError",
         "SubmissionUncertainError", "AuthenticationError", "ConfigurationError",
     }

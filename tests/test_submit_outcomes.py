@@ -10,6 +10,7 @@ real sockets on loopback (a TLS handshake cut, a refused certificate, an unreach
 from __future__ import annotations
 
 import json
+import os
 import socket
 import ssl
 import threading
@@ -289,3 +290,42 @@ def test_loopback_hosts_never_go_through_environment_proxies(
     with FakeWaveSpeed() as fake:
         transport, _ = make(fake.url, api_key=fake.api_key)
         assert transport.call("GET", "balance", deadline=Deadline(5)) is not None
+
+
+def test_tls_failing_after_the_request_was_sent_is_uncertain(tmp_path: Any) -> None:
+    """The server read the whole POST (the job exists), then the TLS stream broke: never
+    APIConnectionError, which a generic handler would resend."""
+    trustme = pytest.importorskip("trustme")
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    ca_file = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_file))
+    listener = socket.create_server(("127.0.0.1", 0))
+    received: list[bytes] = []
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with context.wrap_socket(connection, server_side=True) as tls:
+            data = b""
+            while b"\r\n\r\n" not in data or not data.endswith(b"}"):
+                data += tls.recv(65536)
+            received.append(data)
+            os.write(tls.fileno(), b"\x15\x03\x03\x00\x02garbage")  # not a TLS record: broken
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+
+    def factory() -> requests.Session:
+        session = requests.Session()
+        session.verify = str(ca_file)
+        return session
+
+    port = listener.getsockname()[1]
+    transport, sleeps = make(f"https://127.0.0.1:{port}", session_factory=factory)
+    with pytest.raises(errors.SubmissionUncertainError):
+        submit(transport)
+    thread.join(timeout=2)
+    listener.close()
+    assert len(received) == 1
+    assert sleeps == []

@@ -6,19 +6,20 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ._constants import BALANCE_MAX_DIGITS
 from ._deadline import Deadline
-from ._logging import register_secret
+from ._logging import hold_secret
 from ._transport import Transport
 from .errors import APIError
 
 
 def webhook_secret(transport: Transport, deadline: Deadline) -> str:
-    """``Client.webhook_secret``: registered for redaction before it is returned."""
+    """``Client.webhook_secret``: redacted, while ``transport`` lives, before it is returned."""
     data = transport.call("GET", "webhook/secret", deadline=deadline)
     secret = data.get("secret") if isinstance(data, Mapping) else data
     if not isinstance(secret, str) or not secret:
         raise APIError("the webhook secret answer has no secret", status_code=200)
-    register_secret(secret)
+    hold_secret(transport, secret)
     return secret
 
 
@@ -34,6 +35,12 @@ def balance(transport: Transport, deadline: Deadline) -> Decimal:
     """``Client.balance``."""
     data = transport.call("GET", "balance", deadline=deadline)
     value = data.get("balance") if isinstance(data, dict) else None
-    if not isinstance(value, (int, float, str)) or isinstance(value, bool):
+    amount = None
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            amount = Decimal(str(value).strip())
+        except ArithmeticError:  # decimal.InvalidOperation: not a number
+            amount = None
+    if amount is None or not amount.is_finite() or amount.adjusted() >= BALANCE_MAX_DIGITS:
         raise APIError("the balance answer has no balance", status_code=200)
-    return Decimal(str(value))
+    return amount

@@ -17,6 +17,7 @@ import urllib3.exceptions as urllib3_errors
 
 from . import errors
 from ._constants import ERROR_BODY_CHARS
+from ._job_data import is_job_id
 from ._logging import redact
 from ._retry import Failed, Failure, parse_retry_after
 from ._text import shorten
@@ -46,7 +47,7 @@ class Answer:
 def parse_json(answer: Answer, job_id: str | None) -> Any:
     try:
         return json.loads(answer.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
         if answer.status >= 300:
             return None
         raise errors.APIError(
@@ -63,7 +64,7 @@ def effective_status(answer: Answer, envelope: Any = None) -> int:
     if envelope is None:
         try:
             envelope = json.loads(answer.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return answer.status
     code = envelope.get("code") if isinstance(envelope, Mapping) else None
     if isinstance(code, int) and 400 <= code <= 599:
@@ -112,11 +113,11 @@ def error_for_status(
 
 
 def job_data(answer: Answer) -> Mapping[str, Any] | None:
-    """The envelope's ``data`` when it names a job (a non-empty string ``id``), whatever the
-    status: proof that the job exists."""
+    """The envelope's ``data`` when it names a job (an ``id`` shaped like a job id), whatever
+    the status: proof that the job exists."""
     envelope = _json_or_none(answer.body)
     data = envelope.get("data") if isinstance(envelope, Mapping) else None
-    if isinstance(data, Mapping) and isinstance(data.get("id"), str) and data["id"].strip():
+    if isinstance(data, Mapping) and is_job_id(data.get("id")):
         return data
     return None
 
@@ -124,7 +125,7 @@ def job_data(answer: Answer) -> Mapping[str, Any] | None:
 def _json_or_none(body: bytes) -> Any:
     try:
         return json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -1,8 +1,8 @@
 """Meta-validation of catalog files and entries: the rules a catalog must obey beyond YAML.
 
 Used for user folders at load time and for the built-in catalog by the test suite and
-``wavevid catalog validate``. jsonschema is imported here on first use only, so that loading the
-built-in catalog stays fast.
+``wavevid catalog validate``. jsonschema is imported on first use only (in ``_schemas``), so
+that loading the built-in catalog stays fast.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ._constants import CATALOG_FORMAT_VERSION
+from ._schemas import reference_problems, schema_error, validator
 from ._text import short_repr
 from .errors import CatalogError
 from .pricing import rate_key
@@ -63,36 +64,34 @@ def check_model(name: str, entry: Mapping[str, Any], file: str) -> list[CatalogE
 
 
 def _errors(instance: Any, ref: str) -> list[ValidationError]:
-    from jsonschema import Draft202012Validator
-
     schema = {**meta_schema(), "$ref": ref}
-    validator = Draft202012Validator(schema)
     # An unknown key explains a missing one better than the other way round ("modelz").
     return sorted(
-        validator.iter_errors(instance),
+        validator(schema).iter_errors(instance),
         key=lambda error: (list(map(str, error.path)), error.validator != "additionalProperties"),
     )
 
 
 def _schema_problems(schema: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    from jsonschema import Draft202012Validator, SchemaError
-
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as error:
+    error = schema_error(schema)
+    if error is not None:
         yield _dotted("input", *map(str, error.path)), f"not a valid JSON Schema: {error.message}"
         return
+    references = reference_problems(schema)
+    for at, problem in references:
+        yield _dotted("input", *at), problem
+    if references:
+        return  # the checks below would follow them
     properties = schema["properties"]
     for name in schema.get("required", []):
         if name not in properties:
             yield "input.required", f"{name!r} is required but is not in input.properties"
-    # Each default is checked inside the whole input schema, where its $refs resolve.
-    alone = {key: value for key, value in schema.items() if key != "required"}
-    validator = Draft202012Validator(alone)
+    # Each default is checked against its own parameter, with $refs resolved in the input.
+    root = validator(schema)
     for name, parameter in properties.items():
         if "default" not in parameter:
             continue
-        for broken in validator.iter_errors({name: parameter["default"]}):
+        for broken in root.evolve(schema=parameter).iter_errors(parameter["default"]):
             key = f"input.properties.{name}.default"
             yield key, f"the default breaks its own schema: {broken.message}"
 

@@ -14,11 +14,15 @@ from typing import Any, TextIO
 
 from . import download
 from ._cli_progress import ProgressBar
+from ._cli_values import UsageError, convert, model_values
+from ._job_data import JOB_ID_CHARACTERS, is_job_id
 from ._text import short_repr
 from .client import Client
-from .errors import DownloadError, InvalidParametersError, ParameterProblem
+from .errors import DownloadError
 from .jobs import Job
-from .results import VideoResult
+from .results import VideoResult, mask_queries
+
+__all__ = ["UsageError", "add_commands", "client_for", "convert", "model_values"]
 
 EXIT_OK = 0
 DEMO_MODEL = "hunyuan-video-1.5"
@@ -35,10 +39,6 @@ models:
     extends: {model}
     expected_seconds: {seconds}
 """
-
-
-class UsageError(Exception):
-    """The command line asks for something that cannot work; nothing was sent."""
 
 
 def add_commands(commands: Any) -> None:
@@ -136,7 +136,7 @@ def _submit(arguments: argparse.Namespace, out: TextIO) -> int:
 
 
 def _status(arguments: argparse.Namespace, out: TextIO) -> int:
-    job = client_for(arguments).get_job(arguments.job_id)
+    job = client_for(arguments).get_job(_job_id(arguments.job_id))
     summary = _job_summary(job)
     if arguments.json:
         out.write(json.dumps(summary, indent=2) + "\n")
@@ -149,14 +149,14 @@ def _status(arguments: argparse.Namespace, out: TextIO) -> int:
 
 def _wait(arguments: argparse.Namespace, out: TextIO) -> int:
     client = client_for(arguments)
-    job = client.get_job(arguments.job_id)
+    job = client.get_job(_job_id(arguments.job_id))
     with ProgressBar(quiet=arguments.quiet) as bar:
         job.wait(timeout=arguments.timeout, progress_callback=bar)
     if arguments.output:
         out.write(f"saved {client.download(job, arguments.output)}\n")
     out.write(f"job {job.id} {job.status}\n")
     for url in job.outputs:
-        out.write(f"output: {url}\n")
+        out.write(f"output: {mask_queries(str(url))}\n")
     return EXIT_OK
 
 
@@ -231,78 +231,6 @@ def _fake_server(arguments: argparse.Namespace, out: TextIO) -> int:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def model_values(client: Client, arguments: argparse.Namespace) -> dict[str, Any]:
-    """The model input from ``--prompt``, ``--param`` (converted by the schema's type) and
-    ``--file`` (a Path: uploaded). Raises InvalidParametersError for every bad value."""
-    model = client.catalog.find(arguments.model)
-    schema = model.parameters if model else {}
-    values: dict[str, Any] = {}
-    problems: list[ParameterProblem] = []
-    for item in arguments.param:
-        key, value = _split(item, "--param")
-        try:
-            values[key] = convert(value, schema.get(key, {}))
-        except ValueError as error:
-            problems.append(ParameterProblem(key, str(error)))
-    for item in arguments.file:
-        key, value = _split(item, "--file")
-        try:
-            values[key] = Path(value).expanduser()
-        except RuntimeError as error:  # ~user that does not exist
-            raise UsageError(f"--file {key}: {error}") from None
-    if arguments.prompt is not None:
-        values["prompt"] = arguments.prompt
-    if problems:
-        raise InvalidParametersError(model.name if model else arguments.model, problems)
-    return values
-
-
-def convert(text: str, schema: Any) -> Any:
-    """``text`` as the parameter's schema type says; JSON for lists, mappings and untyped values.
-
-    Raises:
-        ValueError: with a message naming what was expected.
-    """
-    kind = schema.get("type") if isinstance(schema, dict) else None
-    kinds = set(kind) if isinstance(kind, list) else {kind}
-    if "string" in kinds:
-        return text
-    if "boolean" in kinds:
-        lowered = text.strip().lower()
-        if lowered in _TRUE or lowered in _FALSE:
-            return lowered in _TRUE
-        raise ValueError(f"{short_repr(text)} is not true or false")
-    if "integer" in kinds:
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"{short_repr(text)} is not an integer") from None
-    if "number" in kinds:
-        try:
-            return float(text)
-        except ValueError:
-            raise ValueError(f"{short_repr(text)} is not a number") from None
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise ValueError("the JSON value is nested too deeply") from None
-    except ValueError:
-        if kinds & {"array", "object"}:
-            raise ValueError(f"{short_repr(text)} is not valid JSON") from None
-        return text
-
-
-_TRUE = frozenset({"true", "yes", "on", "1"})
-_FALSE = frozenset({"false", "no", "off", "0"})
-
-
-def _split(item: str, option: str) -> tuple[str, str]:
-    key, sep, value = item.partition("=")
-    if not sep or not key.strip():
-        raise UsageError(f"{option} takes KEY=VALUE, got {item!r}")
-    return key.strip(), value
-
-
 def _default_output(model: str) -> str:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return f"{model.replace('/', '_')}-{stamp}.mp4"
@@ -319,14 +247,23 @@ def _cost(cost: Decimal | None) -> str:
     return f"${cost:.2f} (an estimate; WaveSpeed's bill is the truth)"
 
 
+def _job_id(text: str) -> str:
+    """``text`` when it is a job id; else UsageError (exit 2), before any request."""
+    if not is_job_id(text):
+        raise UsageError(f"{short_repr(text)} is not a WaveSpeed job id ({JOB_ID_CHARACTERS})")
+    return text
+
+
 def _job_summary(job: Job) -> dict[str, Any]:
+    """What ``status`` prints; URLs with their query strings masked (signed URLs carry their
+    signature there: ``wavevid wait ID -o FILE`` downloads the output)."""
     return {
         "id": job.id,
         "model": job.model,
         "status": job.status,
         "created_at": job.created_at.isoformat() if job.created_at else None,
-        "outputs": job.outputs,
-        "error": job.error,
+        "outputs": [mask_queries(url) if isinstance(url, str) else url for url in job.outputs],
+        "error": mask_queries(job.error),
         "code": job.code,
     }
 

@@ -1,5 +1,5 @@
 """What a client is configured with, checked before any request: the base URL (https, or http to
-a loopback host) and the API key (no whitespace inside)."""
+a loopback host) and the API key (no whitespace inside, nothing an HTTP header cannot carry)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,24 @@ from . import errors
 
 def check_api_key(api_key: str | None) -> str | None:
     """The key without surrounding whitespace (a pasted newline). Raises ConfigurationError,
-    without the key, when whitespace remains inside it."""
+    never quoting the key, when it is not a str, when whitespace remains inside it, or when it
+    holds a character an HTTP header cannot carry (a control character, or one outside
+    Latin-1: a key pasted through a word processor)."""
     if api_key is None:
         return None
+    if not isinstance(api_key, str):
+        raise errors.ConfigurationError(
+            f"the API key must be a str, not {type(api_key).__name__}"
+        )
     key = api_key.strip()
     if any(character.isspace() for character in key):
         raise errors.ConfigurationError(
             "the API key contains whitespace or a line break: check how it was copied"
+        )
+    if any(ord(character) > 0xFF or not character.isprintable() for character in key):
+        raise errors.ConfigurationError(
+            "the API key contains a character an HTTP header cannot carry (a control character"
+            " or one outside Latin-1, such as a typographic quote): check how it was copied"
         )
     return key or None
 

@@ -16,6 +16,26 @@ CATALOG_PATH_ENV = "WAVEVID_CATALOG_PATH"
 #: File name endings read as catalog files.
 CATALOG_FILE_SUFFIXES = (".yaml", ".yml")
 
+#: Deepest nesting of lists and mappings in a catalog file, aliases expanded. The built-in files
+#: nest 7 deep and a schema with objects in lists in objects about 15; everything that walks an
+#: entry (merge, copy, jsonschema) recurses: an entry 64 levels deep needs about 400 of the
+#: 1,000 frames Python allows, which leaves room for a web framework's stack around the call.
+CATALOG_MAX_DEPTH = 64
+#: Most values (keys, scalars, lists, mappings) in one catalog file once its aliases are
+#: expanded. The largest built-in file holds 229 (five entries); 20,000 leaves room for
+#: hundreds of entries per file, and a file at the limit still loads in well under a second
+#: (meta-validation costs about 0.2 ms per subschema), while nested aliases ("billion laughs")
+#: would otherwise multiply a file of a few hundred bytes into billions of values.
+CATALOG_MAX_NODES = 20_000
+#: Longest ``extends`` chain (an entry, its parent, its parent's parent...). The built-in
+#: chains are 2 long; the bound keeps the merged catalog within this many times the YAML read.
+CATALOG_MAX_EXTENDS = 16
+#: Where a catalog schema sets ``pattern``, it must set a ``maxLength`` of at most this many
+#: characters (``propertyNames.maxLength`` for ``patternProperties``), and the pattern never
+#: runs on longer text: a slow pattern cannot spend seconds on a form field in a web worker.
+#: Also written in catalog-schema.json (a test keeps the two equal).
+CATALOG_PATTERN_MAX_LENGTH = 10_000
+
 #: The input parameter that states how many seconds of video a job produces. Per-second prices
 #: and expected run times are computed from it.
 OUTPUT_SECONDS_PARAMETER = "duration"
@@ -78,6 +98,13 @@ POOL_MAXSIZE = 2
 READ_CHUNK_BYTES = 64 * 1024
 #: Largest JSON body accepted from the API (bytes).
 MAX_JSON_BYTES = 16 * 1024 * 1024
+#: Deepest nesting of lists and mappings in a request body (model inputs nest 3 deep at most);
+#: a deeper one is an InvalidParametersError before any request, never a RecursionError while
+#: it is encoded.
+MAX_BODY_DEPTH = 64
+#: A balance with this many digits before the point is no balance (``1e999999999`` would make
+#: formatting it build a billion-digit string).
+BALANCE_MAX_DIGITS = 15
 #: Longest error body kept on an APIError (``.body``), in characters, after redaction.
 ERROR_BODY_CHARS = 2000
 
@@ -111,6 +138,9 @@ FIRST_CHECK_FRACTION = 0.5
 CHECK_STEP_FRACTION = 0.11
 MAX_CHECK_STEP = 30.0
 QUEUED_CHECK_FRACTION = 0.125
+#: A planned check that the gap pushes later (the previous check answered late, a sleep
+#: overslept) moves by up to this many seconds instead of giving way to the next planned one.
+CHECK_SLIP = 1.0
 #: Jobs whose last check is older than the minimum gap are forgotten once a client has checked
 #: more than this many jobs recently.
 CHECK_LOG_ENTRIES = 256
@@ -134,6 +164,16 @@ DOWNLOAD_TIMEOUT = 600.0
 DOWNLOAD_RESUMES = 3
 #: Bytes read at once while downloading.
 DOWNLOAD_CHUNK_BYTES = 1024 * 1024
+#: Largest download kept in memory (``generate()`` without ``output_path``, ``generate_video``),
+#: in decoded bytes: a larger announced length fails before the body is read, a longer body when
+#: it passes the limit. ``Client(max_download_memory_bytes=...)`` changes it.
+MAX_DOWNLOAD_MEMORY_BYTES = 1024**3
+#: Largest download saved to a file, in decoded bytes, enforced the same way.
+#: ``Client(max_download_file_bytes=...)`` changes it.
+MAX_DOWNLOAD_FILE_BYTES = 8 * 1024**3
+#: Redirects one download request follows: to https, or to http from one loopback host to
+#: another (a local fake). requests never follows them: it would read each redirect's whole body.
+DOWNLOAD_MAX_REDIRECTS = 3
 #: Deadline of one upload (seconds).
 UPLOAD_TIMEOUT = 600.0
 #: Bytes read from a local file (or sliced from bytes) and sent at once while uploading.

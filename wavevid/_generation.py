@@ -61,6 +61,7 @@ def generate(
         content, path = download.fetch(
             runtime.transport, url, target,
             deadline=Deadline(DOWNLOAD_TIMEOUT, runtime.clock), on_progress=on_bytes,
+            limits=runtime.download_limits,
         )
     except KeyboardInterrupt as interrupt:
         attach_job(interrupt, job.id)

@@ -3,7 +3,8 @@
 Paging ends on an empty page, a page shorter than the page size asked for, a page with no id
 not seen before, an item older than ``created_after``, the ``total`` when the server gives one
 (the newer history page has none), or after ``HISTORY_MAX_PAGES``: a server that ignores the
-page number cannot keep a caller looping.
+page number cannot keep a caller looping. Items that are not mappings with a job id are
+skipped; a page whose ``items`` are not a list is an APIError.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from ._constants import HISTORY_MAX_PAGES
 from ._deadline import Deadline
+from ._job_data import is_job_id
 from ._runtime import Runtime
 from .errors import APIError
 from .jobs import Job
@@ -46,7 +48,10 @@ def list_jobs(
         data = runtime.transport.call("POST", "predictions", deadline=deadline(), body=body)
         if not isinstance(data, Mapping):
             raise APIError("the history answer has no page", status_code=200)
-        items = [item for item in data.get("items") or [] if _is_item(item)]
+        listed = data.get("items") or []
+        if not isinstance(listed, list):
+            raise APIError("the history page's items are not a list", status_code=200)
+        items = [item for item in listed if _is_item(item)]
         unseen = [item for item in items if str(item["id"]) not in seen]
         for item in unseen:
             job = runtime.job_from(item)
@@ -59,7 +64,8 @@ def list_jobs(
 
 
 def _is_item(item: Any) -> bool:
-    return isinstance(item, Mapping) and isinstance(item.get("id"), str) and bool(item["id"])
+    """A history item names a job (one without a job id is skipped: no Job can be made)."""
+    return isinstance(item, Mapping) and is_job_id(item.get("id"))
 
 
 def _past_total(data: Mapping[str, Any], page: int, page_size: int) -> bool:

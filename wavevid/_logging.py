@@ -1,26 +1,38 @@
 """Logging: module loggers that never emit a secret, and the ``WAVEVID_LOG`` switch.
 
 Every wavevid logger carries :class:`RedactingFilter`, which removes API keys and webhook
-secrets the process has registered, bearer tokens, ``whsec_`` secrets and URL query strings
-(signed download URLs carry their signature there) from each record before any handler sees it.
+secrets the process holds, bearer tokens, ``whsec_`` secrets and URL query strings (signed
+download URLs carry their signature there) from each record before any handler sees it. Callers
+pass raw values to the logger: redaction runs for records that are made (their level enabled),
+never for the rest.
+
+A secret is redacted while an object that uses it lives (:func:`hold_secret`: a client's
+transport holds its key and its webhook secret), so a process that makes a client per customer
+key redacts the keys of the clients alive now, not of every client it ever made.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import itertools
 import logging
 import os
 import re
 import sys
 import threading
+import weakref
 from collections.abc import Iterator
 
 from ._constants import LOG_ENV
 
-_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
 # Shorter values would redact ordinary words; real keys are far longer.
 _MIN_SECRET_CHARS = 6
+# One str.replace per secret is C-fast for a few secrets; past about this many secrets per
+# distinct secret length, looking up each substring of the text in a set is cheaper.
+_SCAN_SECRETS_PER_LENGTH = 256
+# The holder token of secrets kept for the process's life (register_secret).
+_FOREVER = 0
 _PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[^\s'\",]+"), r"\1***"),
     (re.compile(r"whsec_[A-Za-z0-9+/=_-]+"), "whsec_***"),
@@ -34,19 +46,129 @@ _HANDLER_MARK = "_wavevid_handler"
 logging.getLogger("wavevid").addHandler(logging.NullHandler())
 
 
+class _Snapshot:
+    """The secrets held at one moment, and how to remove them from a text."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        self.longest_first = sorted(secrets, key=len, reverse=True)
+        by_length: dict[int, set[str]] = {}
+        for secret in self.longest_first:
+            by_length.setdefault(len(secret), set()).add(secret)
+        self.groups = [(length, frozenset(group)) for length, group in by_length.items()]
+        self.scan = len(secrets) > _SCAN_SECRETS_PER_LENGTH * len(self.groups)
+
+    def remove(self, text: str) -> str:
+        if not self.scan:
+            for secret in self.longest_first:
+                text = text.replace(secret, "***")
+            return text
+        pieces, start, index = [], 0, 0
+        while index < len(text):
+            for length, group in self.groups:
+                if text[index : index + length] in group:
+                    pieces += [text[start:index], "***"]
+                    index = start = index + length
+                    break
+            else:
+                index += 1
+        return "".join([*pieces, text[start:]])
+
+
+class _Registry:
+    """The secrets to redact, each with the tokens of its holders.
+
+    A holder's finalizer only queues its release (it may run inside the garbage collector, on a
+    thread that holds the lock); releases are applied by the next call under the lock.
+    """
+
+    def __init__(self) -> None:
+        self._holders: dict[str, set[int]] = {}
+        self._owned: weakref.WeakKeyDictionary[object, tuple[int, set[str]]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._released: collections.deque[tuple[int, set[str]]] = collections.deque()
+        self._tokens = itertools.count(_FOREVER + 1)
+        self._lock = threading.Lock()
+        self._snapshot: _Snapshot | None = None
+
+    def hold(self, secret: str, owner: object | None) -> None:
+        with self._lock:
+            self._apply_releases()
+            if owner is None:
+                token = _FOREVER
+            else:
+                token, held = self._owned.get(owner) or self._new_owner(owner)
+                held.add(secret)
+            holders = self._holders.setdefault(secret, set())
+            if not holders:
+                self._snapshot = None
+            holders.add(token)
+
+    def _new_owner(self, owner: object) -> tuple[int, set[str]]:
+        owned = (next(self._tokens), set[str]())
+        self._owned[owner] = owned
+        weakref.finalize(owner, self._released.append, owned).atexit = False
+        return owned
+
+    def _apply_releases(self) -> None:
+        while self._released:
+            token, held = self._released.popleft()
+            for secret in held:
+                holders = self._holders.get(secret)
+                if holders is not None:
+                    holders.discard(token)
+                    if not holders:
+                        del self._holders[secret]
+                        self._snapshot = None
+
+    def snapshot(self) -> _Snapshot:
+        with self._lock:
+            self._apply_releases()
+            if self._snapshot is None:
+                self._snapshot = _Snapshot(list(self._holders))
+            return self._snapshot
+
+    def count(self) -> int:
+        """How many distinct secrets are redacted now."""
+        with self._lock:
+            self._apply_releases()
+            return len(self._holders)
+
+    def after_fork(self) -> None:
+        """In a forked child: a lock another thread of the parent held stays held forever."""
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        """Forget every secret (for tests: as in a new process)."""
+        with self._lock:
+            self._holders.clear()
+            self._owned = weakref.WeakKeyDictionary()
+            self._released.clear()
+            self._snapshot = None
+
+
+_secrets = _Registry()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _secrets.after_fork())
+
+
 def register_secret(secret: str | None) -> None:
-    """Redact ``secret`` from every wavevid log record and message from now on."""
+    """Redact ``secret`` from every wavevid log record and message for the process's life."""
     if secret and len(secret) >= _MIN_SECRET_CHARS:
-        with _secrets_lock:
-            _secrets.add(secret)
+        _secrets.hold(secret, None)
+
+
+def hold_secret(owner: object, secret: str | None) -> None:
+    """Redact ``secret`` from every wavevid log record and message while ``owner`` (an object
+    that uses it, such as a client's transport) lives. Each holder counts once however often it
+    calls; the secret is forgotten after its last holder is garbage-collected."""
+    if secret and len(secret) >= _MIN_SECRET_CHARS:
+        _secrets.hold(secret, owner)
 
 
 def redact(text: str) -> str:
-    """``text`` without registered secrets, bearer tokens, webhook secrets or URL queries."""
-    with _secrets_lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        text = text.replace(secret, "***")
+    """``text`` without held secrets, bearer tokens, webhook secrets or URL queries."""
+    text = _secrets.snapshot().remove(text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

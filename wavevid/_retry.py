@@ -220,7 +220,7 @@ def parse_retry_after(value: str | None) -> float | None:
         pass
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a year past any calendar
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)

@@ -12,6 +12,7 @@ across processes.
 
 from __future__ import annotations
 
+import math
 import statistics
 import threading
 from collections import deque
@@ -90,7 +91,12 @@ def reported_run_time(data: Mapping[str, Any]) -> float | None:
                   data.get("executionTime")]
     for value in candidates:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-            return float(value) / 1000.0
+            try:
+                seconds = float(value) / 1000.0
+            except OverflowError:  # an integer beyond any float
+                continue
+            if math.isfinite(seconds):
+                return seconds
     return None
 
 

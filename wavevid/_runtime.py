@@ -23,16 +23,25 @@ from ._constants import (
     SUBMIT_RETRIES,
 )
 from ._deadline import Clock, Deadline
+from ._job_data import JOB_ID_CHARACTERS, is_job_id
 from ._logging import get_logger
 from ._retry import RetryPolicy
+from ._text import short_repr
 from ._transport import SessionFactory, Transport
 from .catalog import Catalog, Model, load_catalog
-from .errors import APIError, ConfigurationError, UnknownModelError
+from .download import DownloadLimits
+from .errors import (
+    APIError,
+    ConfigurationError,
+    InvalidParametersError,
+    ParameterProblem,
+    UnknownModelError,
+)
 from .jobs import Job
 
 logger = get_logger("wavevid.client")
 
-_JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_PATH_SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
 _warned_paths: set[str] = set()
 
 
@@ -66,6 +75,8 @@ class Runtime:
         self.sleep = sleep
         self.recovery_delays = tuple(sorted(recovery_delays))
         """Seconds after an uncertain submit at which the history is searched for the job."""
+        self.download_limits = DownloadLimits()
+        """Size limits of downloads into memory and to files (``Client`` sets its own)."""
         self._ours: set[str] = set()
         self._ours_lock = threading.Lock()
         if poll_interval is None and os.environ.get(POLL_INTERVAL_ENV):
@@ -138,7 +149,8 @@ class Runtime:
         is its own endpoint (warned once: its input goes unvalidated).
 
         Raises:
-            UnknownModelError: a name (no ``/``) the catalog does not know.
+            UnknownModelError: a name (no ``/``) the catalog does not know, or a path that is
+                not a WaveSpeed model path (see :func:`is_model_path`): before any request.
         """
         try:
             model = self.catalog.get(name)
@@ -147,10 +159,13 @@ class Runtime:
                 raise
         else:
             return Endpoint(model.path, model)
-        if name not in _warned_paths:
-            _warned_paths.add(name)
-            logger.warning("%s is not in the catalog: its input is sent unvalidated", name)
-        return Endpoint(name)
+        path = name.strip("/")
+        if not is_model_path(path):
+            raise _not_a_model_path(name)
+        if path not in _warned_paths:
+            _warned_paths.add(path)
+            logger.warning("%s is not in the catalog: its input is sent unvalidated", path)
+        return Endpoint(path)
 
     def fetch_job(self, job_id: str, deadline: Deadline) -> Mapping[str, Any]:
         """A job's data: one check, or within the job's minimum gap the last answer (see
@@ -172,14 +187,17 @@ class Runtime:
             "GET", f"predictions/{job_id}/result", deadline=deadline, job_id=job_id,
             policy=CHECK_POLICY,
         )
-        if not isinstance(data, Mapping) or "id" not in data:
+        if not isinstance(data, Mapping) or not is_job_id(data.get("id")):
             raise APIError("the job answer has no job", status_code=200, job_id=job_id)
         return data
 
     def get_job(self, job_id: str, deadline: Deadline) -> Job:
-        """``Client.get_job``. Raises ValueError for what is not a job id, before any request."""
-        if not _JOB_ID.match(job_id):
-            raise ValueError(f"not a WaveSpeed job id: {job_id!r}")
+        """``Client.get_job``. Raises InvalidParametersError (a ValueError) for what is not a
+        job id, before any request."""
+        if not is_job_id(job_id):
+            raise InvalidParametersError("get_job", [ParameterProblem(
+                "job_id", f"{short_repr(job_id)} is not a WaveSpeed job id ({JOB_ID_CHARACTERS})"
+            )])
         return self.job_from(self.fetch_job(job_id, deadline))
 
     def job_from(
@@ -192,7 +210,8 @@ class Runtime:
         model is looked up by the path in the data, and the payload is the data's ``input``.
         """
         if endpoint is None:
-            path = str(data.get("model") or "")
+            named = data.get("model")
+            path = named if isinstance(named, str) else ""
             model = self.catalog.find(path)
             endpoint = Endpoint(path, model)
             payload = input_in(data)
@@ -211,6 +230,25 @@ def input_in(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
         if isinstance(value, Mapping):
             return value
     return None
+
+
+def is_model_path(text: str) -> bool:
+    """Whether ``text`` is a WaveSpeed model path: two or more segments of letters, digits,
+    ``.``, ``_`` and ``-``, none of them empty, ``.`` or ``..`` (the path becomes the URL's:
+    ``x/../../balance`` must never reach ``/api/balance``)."""
+    segments = text.split("/")
+    return len(segments) > 1 and all(
+        _PATH_SEGMENT.fullmatch(segment) and segment not in (".", "..") for segment in segments
+    )
+
+
+def _not_a_model_path(name: str) -> UnknownModelError:
+    error = UnknownModelError(name, [])
+    error.args = (
+        f"{short_repr(name)} is neither a model in the catalog nor a WaveSpeed model path"
+        " (segments of letters, digits, '.', '_' and '-'; none empty, none '..')",
+    )
+    return error
 
 
 def _positive_float(name: str, text: str) -> float:

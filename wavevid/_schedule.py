@@ -19,6 +19,7 @@ import bisect
 
 from ._constants import (
     CHECK_AIM_SECONDS,
+    CHECK_SLIP,
     CHECK_STEP_FRACTION,
     FIRST_CHECK_FRACTION,
     IMAGE_TASKS,
@@ -75,12 +76,15 @@ class CheckPlan:
             offsets.append(offsets[-1] + window_step)
         return offsets
 
-    def offset_after(self, earliest: float) -> float:
-        """The first planned offset at or after ``earliest`` (give or take CLOCK_SLACK)."""
-        earliest -= CLOCK_SLACK
-        while self._offsets[-1] < earliest:
+    def offset_after(self, earliest: float, slip: float = 0.0) -> float:
+        """The first planned offset at or after ``earliest``; with ``slip``, one due up to that
+        much sooner is moved to ``earliest``: a check the gap after the previous one pushes a
+        little past its plan (that check answered late, a sleep overslept) moves, rather than
+        giving way to the next planned one a whole step later."""
+        floor = earliest - slip - CLOCK_SLACK
+        while self._offsets[-1] < floor:
             self._offsets.append(self._offsets[-1] + self._step(self._offsets[-1]))
-        return self._offsets[bisect.bisect_left(self._offsets, earliest)]
+        return max(earliest, self._offsets[bisect.bisect_left(self._offsets, floor)])
 
     def next_at(
         self,
@@ -104,7 +108,8 @@ class CheckPlan:
             base = last if last is not None else earliest
             return max(earliest, base + self.fixed_interval)
         if started is not None:
-            return started + self.offset_after(earliest - started)
+            slip = CHECK_SLIP if last is not None else 0.0
+            return started + self.offset_after(earliest - started, slip)
         if queued_until is None:
             return earliest
         if not queued_by_check:

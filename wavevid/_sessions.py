@@ -5,10 +5,14 @@ after a fork (gunicorn ``--preload``, Celery prefork) a child must not share its
 sockets, so it makes its own.
 
 Every connection is opened (TCP, a proxy's CONNECT, TLS) as a step of its own before the request
-is written; a failure there is :class:`~wavevid._retry.ConnectionNotOpened`, so the retry policy
+is written, and registers with the current request's deadline guard (``_watchdog``); a failure
+while opening is :class:`~wavevid._retry.ConnectionNotOpened`, so the retry policy
 can tell "not sent" from "sent" by the step that failed. Sessions from a ``session_factory`` get
 the same connections: their stock ``HTTPAdapter`` mounts are swapped for ours, pool sizes kept
 (a custom adapter subclass is left alone, and classification falls back to urllib3's errors).
+
+A CA bundle or ``verify=False`` set on a factory's session is passed with every request
+(:func:`pinned_settings`), so environment variables cannot replace it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from urllib3.poolmanager import PoolManager
 from ._constants import POOL_MAXSIZE
 from ._retry import ConnectionNotOpened
 from ._version import __version__
+from ._watchdog import watch_current
 
 USER_AGENT = f"wavevid/{__version__} python/{platform.python_version()}"
 SessionFactory = Callable[[], requests.Session]
@@ -74,6 +79,16 @@ class Sessions:
         self._local = threading.local()
 
 
+def pinned_settings(session: requests.Session) -> dict[str, Any]:
+    """The request options that keep ``session``'s own TLS verification: a CA bundle path or
+    ``verify=False`` set on the session. Passed with each request, they win over
+    ``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE``, which requests would otherwise put in their
+    place (its environment merge only spares a request-level ``verify``). A session left at
+    ``verify=True`` keeps following those variables."""
+    verify = session.verify
+    return {} if verify is True or verify is None else {"verify": verify}
+
+
 def _default_session() -> requests.Session:
     session = requests.Session()
     adapter = StepAdapter(pool_connections=4, pool_maxsize=POOL_MAXSIZE, max_retries=0)
@@ -100,6 +115,7 @@ class _ConnectFirst:
     sock: Any
 
     def connect(self) -> None:
+        watch_current(self)
         try:
             super().connect()  # type: ignore[misc]
         except ConnectionNotOpened:
@@ -108,6 +124,7 @@ class _ConnectFirst:
             raise ConnectionNotOpened(self, error) from error  # type: ignore[arg-type]
 
     def request(self, *args: Any, **kwargs: Any) -> None:
+        watch_current(self)  # a pooled connection, sending again
         if self.sock is None:
             self.connect()
         super().request(*args, **kwargs)  # type: ignore[misc]

@@ -9,11 +9,12 @@ from typing import Any
 from . import media
 from ._constants import SYNC_READ_TIMEOUT
 from ._deadline import Deadline
+from ._json_body import body_problems
 from ._logging import get_logger
 from ._recovery import input_digests
 from ._runtime import Endpoint, Runtime
-from .errors import APIError
-from .jobs import Job
+from .errors import APIError, InvalidParametersError
+from .jobs import Job, attach_job
 from .payload import fingerprint, is_local_media, with_defaults
 
 logger = get_logger("wavevid.client")
@@ -52,15 +53,26 @@ def submit(
     )
     if not isinstance(data, Mapping) or not data.get("id"):
         raise APIError("the submit answer has no job id", status_code=200)
-    logger.info("submitted job %s to %s", data["id"], endpoint.path)
-    runtime.remember(str(data["id"]))
-    return runtime.job_from(data, endpoint, payload)
+    try:
+        logger.info("submitted job %s to %s", data["id"], endpoint.path)
+        runtime.remember(str(data["id"]))
+        return runtime.job_from(data, endpoint, payload)
+    except KeyboardInterrupt as interrupt:  # the answer arrived: the job is known
+        attach_job(interrupt, str(data["id"]))
+        raise
 
 
 def _payload(endpoint: Endpoint, values: Mapping[str, Any], validate: bool) -> dict[str, Any]:
+    """The body to send, validated or not; raises InvalidParametersError for every value JSON
+    cannot carry (``_json_body``), before any upload or request."""
     model = endpoint.model
     if model is None:
-        return {key: value for key, value in values.items() if value is not None}
-    if validate:
-        return model.build_payload(values)
-    return with_defaults(model.defaults, values)
+        payload = {key: value for key, value in values.items() if value is not None}
+    elif validate:
+        payload = model.build_payload(values)
+    else:
+        payload = with_defaults(model.defaults, values)
+    problems = body_problems(payload, is_local_media)
+    if problems:
+        raise InvalidParametersError(endpoint.name, problems)
+    return payload

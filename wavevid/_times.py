@@ -40,7 +40,12 @@ def parse_time(value: object) -> dt.datetime | None:
     if fraction:
         moment = moment.replace(microsecond=int(fraction[:6].ljust(6, "0")))
     zone = _zone(offset)
-    return None if zone is None else moment.replace(tzinfo=zone).astimezone(dt.timezone.utc)
+    if zone is None:
+        return None
+    try:
+        return moment.replace(tzinfo=zone).astimezone(dt.timezone.utc)
+    except OverflowError:  # year 1 or 9999, moved out of the calendar by its offset
+        return None
 
 
 def _zone(offset: str | None) -> dt.timezone | None:

@@ -32,7 +32,7 @@ from ._bodies import read_answer
 from ._configuration import check_api_key, check_base_url, is_loopback
 from ._constants import API_PREFIX, CONNECT_TIMEOUT, FRESH_CONNECTION_SECONDS
 from ._deadline import Clock, Deadline, DeadlinePassed, reported_as
-from ._logging import get_logger, redact, register_secret
+from ._logging import get_logger, hold_secret, redact
 from ._retry import (
     Failed,
     Failure,
@@ -42,7 +42,9 @@ from ._retry import (
     parse_retry_after,
     retrying,
 )
-from ._sessions import SessionFactory, Sessions
+from ._sessions import SessionFactory, Sessions, pinned_settings
+from ._text import short_repr
+from ._watchdog import WATCHDOG, Guard
 
 __all__ = ["Answer", "Content", "SessionFactory", "Transport", "error_for_status"]
 
@@ -83,7 +85,7 @@ class Transport:
         base URL that is not https (or http to loopback)."""
         self.base_url = check_base_url(base_url)
         self._api_key = check_api_key(api_key)
-        register_secret(api_key)
+        hold_secret(self, self._api_key)
         self.request_timeout = request_timeout
         self.policy = policy
         self.clock = clock
@@ -98,7 +100,11 @@ class Transport:
         return f"<Transport {self.base_url}>"
 
     def api_url(self, path: str, query: Mapping[str, str] | None = None) -> str:
-        """The URL of an API path (``predictions/ID/result``), its segments kept unescaped."""
+        """The URL of an API path (``predictions/ID/result``), its segments kept unescaped.
+        Raises ConfigurationError for an empty, ``.`` or ``..`` segment: a path never leaves
+        the API prefix."""
+        if any(segment in ("", ".", "..") for segment in path.strip("/").split("/")):
+            raise errors.ConfigurationError(f"not an API path: {short_repr(path)}")
         url = f"{self.base_url}{API_PREFIX}/{quote(path.strip('/'), safe='/-_.~')}"
         if query:
             url += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
@@ -168,7 +174,10 @@ class Transport:
         Raises:
             SubmissionUncertainError: the job may exist; never resent.
             APIError (by status), APIConnectionError (not sent, or a refused certificate).
+            KeyboardInterrupt: with ``model``, ``fingerprint`` and ``submitted_at`` set on it:
+                the job may exist.
         """
+        started = dt.datetime.now(dt.timezone.utc)
         try:
             return self._request(
                 "POST", self.api_url(path, query), self.submit_policy, deadline,
@@ -176,6 +185,9 @@ class Transport:
             )
         except _Unanswered as unanswered:
             raise self._uncertain(path, fingerprint, input_digests, unanswered) from None
+        except KeyboardInterrupt as interrupt:
+            _interrupted_submit(interrupt, path, fingerprint, started)
+            raise
 
     def _request(
         self,
@@ -202,7 +214,7 @@ class Transport:
         def log_retry(failed: Failed, retry: int, wait: float) -> None:
             logger.info(
                 "%s %s: %s; retry %d of %d in %.2f s",
-                method, redact(url), failed.detail, retry + 1, policy.max_retries, wait,
+                method, url, failed.detail, retry + 1, policy.max_retries, wait,
             )
 
         try:
@@ -228,7 +240,11 @@ class Transport:
         read_timeout: float | None,
     ) -> Answer:
         held = self.sessions.current()
-        headers = {"Authorization": f"Bearer {self._key()}", "Accept": "application/json"}
+        headers = {
+            "Authorization": f"Bearer {self._key()}",
+            "Accept": "application/json",
+            "Accept-Encoding": "identity",  # an answer encoded anyway is decoded within its cap
+        }
         data = None
         if content is not None:
             data, content_headers = content()
@@ -237,13 +253,13 @@ class Transport:
         try:
             response = self._send(
                 method, url, deadline, headers=headers, read_timeout=read_timeout, json=body,
-                data=data, allow_redirects=False,
+                data=data, allow_redirects=False, hooks=_KEEP_REDIRECTS,
             )
             answer = read_answer(response, deadline)
         finally:
             held.api_used_at = self.clock()
         logger.debug(
-            "%s %s -> %s in %.3f s", method, redact(url), answer.status, self.clock() - started
+            "%s %s -> %s in %.3f s", method, url, answer.status, self.clock() - started
         )
         self._note_server_clock(answer)
         return answer
@@ -255,10 +271,17 @@ class Transport:
     ) -> requests.Response:
         """GET ``url`` without credentials, its body left to read (see ``_bodies.iter_body``).
 
+        No ``Authorization`` header goes out, whatever the session, the URL's user info or a
+        ``.netrc`` hold. A redirect is answered as it came, its body unread and not followed:
+        :func:`redirect_target` gives its target.
+
         Raises:
             Failed: no answer; the caller decides about retrying. DeadlinePassed.
         """
-        return self._send("GET", url, deadline, headers=dict(headers or {}), what="cannot download")
+        return self._send(
+            "GET", url, deadline, headers=dict(headers or {}), what="cannot download",
+            allow_redirects=False, hooks=_KEEP_REDIRECTS, auth=_no_authorization,
+        )
 
     def put(
         self, url: str, data: Any, *, headers: Mapping[str, str], deadline: Deadline
@@ -294,17 +317,29 @@ class Transport:
         if is_loopback(urlsplit(url).hostname or ""):
             # A local fake or proxy: environment proxies (HTTP_PROXY) would only break it.
             options["proxies"] = {scheme: session.proxies.get(scheme) for scheme in _SCHEMES}
+        options.update(pinned_settings(session))
+        guard = WATCHDOG.guard(deadline.remaining())
         try:
-            return session.request(
-                method, url, headers=headers, timeout=timeouts, stream=True, **options
-            )
+            with guard.current():
+                response = session.request(
+                    method, url, headers=headers, timeout=timeouts, stream=True, **options
+                )
         except requests.exceptions.InvalidURL as error:
+            guard.release()
             raise errors.ConfigurationError(f"bad URL: {describe_error(error)}") from None
         except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
+            guard.release()
             detail = f"{what}: {describe_error(error)}" if what else describe_error(error)
+            if guard.fired:
+                detail = f"cut off at the deadline ({deadline.seconds:g} s): {detail}"
             if is_certificate_failure(error):
                 raise errors.APIConnectionError(f"TLS failed: {detail}") from None
             raise Failed(classify(error), detail) from None
+        except BaseException:
+            guard.release()
+            raise
+        _release_on_close(response, guard)
+        return response
 
     def _timeouts(
         self, deadline: Deadline, read_timeout: float | None = None
@@ -325,7 +360,7 @@ class Transport:
     def _note_server_clock(self, answer: Answer) -> None:
         try:
             server = parsedate_to_datetime(answer.headers.get("date", ""))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return
         if server.tzinfo is not None:
             self.clock_offset = (server - dt.datetime.now(dt.timezone.utc)).total_seconds()
@@ -364,6 +399,62 @@ class Transport:
 # A submit that failed these ways may have created its job.
 _UNCERTAIN = frozenset({Failure.NO_ANSWER, Failure.SERVER_ERROR})
 _SCHEMES = ("http", "https", "all")
+
+
+def _interrupted_submit(
+    interrupt: KeyboardInterrupt, path: str, fingerprint: str, started: dt.datetime
+) -> None:
+    """Ctrl-C during a submit's round trip: the job may exist. The interrupt carries what a
+    person needs to look for it (``model``, ``fingerprint``, ``submitted_at``)."""
+    interrupt.model = path  # type: ignore[attr-defined]
+    interrupt.fingerprint = fingerprint  # type: ignore[attr-defined]
+    interrupt.submitted_at = started  # type: ignore[attr-defined]
+    if hasattr(interrupt, "add_note"):
+        interrupt.add_note(
+            f"wavevid: interrupted during the submit to {path}: the job may exist and be billed;"
+            f" look for one created after {started.isoformat(timespec='seconds')} before"
+            f" resubmitting (fingerprint {fingerprint})"
+        )
+
+
+def _release_on_close(response: requests.Response, guard: Guard) -> None:
+    """The guard watches the connection until the answer is closed (read or abandoned); then
+    the connection may go back to the pool, and must never be shut down."""
+    close = response.close
+
+    def closing() -> None:
+        try:
+            close()
+        finally:
+            guard.release()
+
+    response.close = closing  # type: ignore[method-assign]
+
+
+def redirect_target(response: requests.Response) -> str | None:
+    """The ``Location`` of a redirect answered to :meth:`Transport.open_stream` (as sent:
+    maybe relative), or None for any other answer."""
+    return response.headers.get(_REDIRECT_TARGET)
+
+
+def _keep_redirect(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+    # requests reads a redirect's whole body before its caller sees the answer: to follow it,
+    # and even with allow_redirects=False (to prepare ``response.next``). Without ``Location``
+    # it is a plain answer, whose body only our bounded readers read, if anyone does.
+    if response.status_code in _REDIRECT_STATUSES and "Location" in response.headers:
+        response.headers[_REDIRECT_TARGET] = response.headers.pop("Location")
+    return response
+
+
+def _no_authorization(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    # As ``auth``: a session's auth or headers, user info in the URL and .netrc all give way.
+    request.headers.pop("Authorization", None)
+    return request
+
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_REDIRECT_TARGET = "X-Wavevid-Redirect-Target"
+_KEEP_REDIRECTS = {"response": [_keep_redirect]}
 
 
 def _connection_error(passed: DeadlinePassed) -> errors.APIConnectionError:

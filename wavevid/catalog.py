@@ -14,159 +14,21 @@ import difflib
 import functools
 import importlib
 import os
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import yaml
-
-from . import _merge, pricing
+from . import _merge
 from ._catalog_check import check_file, check_model
-from ._constants import (
-    CATALOG_FILE_SUFFIXES,
-    CATALOG_PATH_ENV,
-    CLOSE_MATCHES,
-    DEFAULT_EXPECTED_SECONDS,
-)
-from ._logging import get_logger
+from ._catalog_yaml import read_yaml
+from ._constants import CATALOG_FILE_SUFFIXES, CATALOG_MAX_EXTENDS, CATALOG_PATH_ENV, CLOSE_MATCHES
+from ._model import Model
 from .errors import CatalogError, UnknownModelError
-from .payload import with_defaults
 
-if TYPE_CHECKING:
-    from .payload import PayloadBuilder
-
-logger = get_logger("wavevid.catalog")
-
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader (libyaml's when present), refusing a key given twice in one mapping:
-    plain YAML keeps the last one silently, which would hide a pasted entry."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, (list, dict)):
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a key must be a plain value, not a list or mapping",
-                    key_node.start_mark,
-                )
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"{key!r} is given twice in this mapping", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
-
-
-_warned_unverified: set[str] = set()
-_warned_lock = threading.Lock()
-
-
-class Model:
-    """One catalog model: where it is sent, what it takes, what it costs, how long it runs.
-
-    Built by :class:`Catalog`; read-only by convention.
-    """
-
-    def __init__(self, name: str, definition: Mapping[str, Any], source: Path) -> None:
-        self.name: str = name
-        """The catalog name, e.g. ``ltx-2-pro``."""
-        self.path: str = definition["path"]
-        """The WaveSpeed model path, POSTed to ``/api/v3/{path}``."""
-        self.task: str = definition["task"]
-        """What it does: ``text-to-video``, ``image-to-video``, ``video-to-video``..."""
-        self.title: str = definition.get("title", name)
-        self.description: str = definition.get("description", "")
-        self.aliases: tuple[str, ...] = tuple(definition.get("aliases", ()))
-        self.verified: bool = definition.get("verified", False)
-        """False while the parameters are not confirmed against WaveSpeed's live schema."""
-        self.input_schema: Mapping[str, Any] = definition["input"]
-        """JSON Schema (draft 2020-12) of the request body."""
-        self.pricing: Mapping[str, Any] = definition.get("pricing", {"unknown": "not stated"})
-        self.timing: float | Mapping[str, float] = definition.get(
-            "expected_seconds", DEFAULT_EXPECTED_SECONDS
-        )
-        self.source: Path = source
-        """The catalog file that defined (or last amended) this entry."""
-        properties = self.input_schema["properties"]
-        self.defaults: Mapping[str, Any] = {
-            key: spec["default"] for key, spec in properties.items() if "default" in spec
-        }
-        """Each parameter's default, filled in when the input leaves it out."""
-        self.media: Mapping[str, str] = {
-            key: spec["x-wavevid-media"]
-            for key, spec in properties.items()
-            if "x-wavevid-media" in spec
-        }
-        """Media parameters and their kind (``image``, ``video``, ``audio``)."""
-        self._builder: PayloadBuilder | None = None
-
-    def __repr__(self) -> str:
-        return f"<Model {self.name} {self.path}>"
-
-    @property
-    def parameters(self) -> Mapping[str, Mapping[str, Any]]:
-        """Each input parameter's schema, in catalog order."""
-        properties: Mapping[str, Mapping[str, Any]] = self.input_schema["properties"]
-        return properties
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        """The parameters an input must give."""
-        return tuple(self.input_schema.get("required", ()))
-
-    def build_payload(self, input: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The request body for ``input``: defaults filled in, every value checked.
-
-        A ``None`` value means "not given". Media parameters may hold a ``pathlib.Path``,
-        ``bytes`` or a binary file object, returned as they are (the client uploads them);
-        a ``str`` there must be an http(s) URL or a data URI.
-
-        Raises:
-            InvalidParametersError: listing every problem, not only the first.
-        """
-        if self._builder is None:
-            from .payload import PayloadBuilder
-
-            self._builder = PayloadBuilder(self.name, self.input_schema, self.defaults, self.media)
-        self._warn_if_unverified()
-        return self._builder.build(input)
-
-    def estimate_cost(
-        self, input: Mapping[str, Any] | None = None, *, output_seconds: float | None = None
-    ) -> Decimal | None:
-        """An estimate of the price in USD for ``input`` (defaults filled in), or None when the
-        catalog does not know it, or when it depends on an output length that neither the
-        input nor ``output_seconds`` states (e.g. a retake priced by its input clip's length).
-        """
-        values = with_defaults(self.defaults, input)
-        return pricing.estimate_cost(self.pricing, values, output_seconds)
-
-    def expected_seconds(
-        self, input: Mapping[str, Any] | None = None, *, output_seconds: float | None = None
-    ) -> float:
-        """Typical run time in seconds once the job leaves the queue (a guess that drives
-        polling and progress, never a deadline)."""
-        values = with_defaults(self.defaults, input)
-        return pricing.expected_seconds(self.timing, values, output_seconds)
-
-    def _warn_if_unverified(self) -> None:
-        if self.verified:
-            return
-        with _warned_lock:
-            if self.name in _warned_unverified:
-                return
-            _warned_unverified.add(self.name)
-        logger.warning(
-            "%s: parameters not yet confirmed against WaveSpeed's live schema (%s);"
-            " a request may be rejected or priced differently",
-            self.name,
-            self.source.name,
-        )
+__all__ = [
+    "Catalog", "Model", "builtin_folder", "catalog_files", "environment_folders", "load_catalog",
+    "read_yaml", "validate_catalog",
+]
 
 
 class Catalog:
@@ -342,70 +204,73 @@ class _Written:
         problem goes to ``report`` (which may raise) and its entry is left out. An entry is
         checked when it, or any entry it inherits from, comes from a checked file: a user's
         amendment to a built-in parent can break the built-in children."""
-        resolved: dict[str, tuple[dict[str, Any], bool]] = {}
+        resolved: dict[str, _Resolved] = {}
         models = []
         for name, entry in self.entries.items():
             try:
-                definition, checked = self._resolve(name, resolved, ())
+                result = self._resolve(name, resolved)
             except CatalogError as error:
                 report(error)
                 continue
-            problems = check_model(name, definition, str(entry.file)) if checked else []
+            problems = check_model(name, result.definition, str(entry.file)) if result.checked \
+                else []
             for problem in problems:
                 report(problem)
             if not problems:
-                models.append(Model(name, definition, entry.file))
+                models.append(Model(name, result.definition, entry.file))
         return models
 
-    def _resolve(
-        self, name: str, resolved: dict[str, tuple[dict[str, Any], bool]], chain: tuple[str, ...]
-    ) -> tuple[dict[str, Any], bool]:
-        """The entry's complete definition, and whether it must be checked."""
-        if name in resolved:
-            return resolved[name]
-        entry = self.entries[name]
-        parent = entry.data.get("extends")
-        if parent is None or parent == name:
-            result = (_merge.complete(entry.data), entry.checked)
-        else:
-            base, base_checked = self._parent(name, parent, resolved, chain)
-            result = (_merge.inherit(base, entry.data), entry.checked or base_checked)
-        resolved[name] = result
-        return result
+    def _resolve(self, name: str, resolved: dict[str, _Resolved]) -> _Resolved:
+        """The entry's complete definition, its ancestors first (without recursion: a chain
+        of any length gives a CatalogError, never a RecursionError)."""
+        chain = [name]  # the entry, its parent, its parent's parent... up to a resolved one
+        while chain[-1] not in resolved:
+            parent = self._parent(chain)
+            if parent is None:
+                break
+            chain.append(parent)
+        for current in reversed(chain):
+            if current in resolved:
+                continue
+            entry = self.entries[current]
+            parent = entry.data.get("extends")
+            if parent is None or parent == current:
+                resolved[current] = _Resolved(_merge.complete(entry.data), entry.checked, 0)
+                continue
+            base = resolved[parent]
+            if base.links >= CATALOG_MAX_EXTENDS:
+                problem = f"extends through more than {CATALOG_MAX_EXTENDS} parents"
+                raise CatalogError(problem, file=str(entry.file), entry=current, key="extends")
+            definition = _merge.inherit(base.definition, entry.data)
+            resolved[current] = _Resolved(definition, entry.checked or base.checked, base.links + 1)
+        return resolved[name]
 
-    def _parent(
-        self,
-        name: str,
-        parent: str,
-        resolved: dict[str, tuple[dict[str, Any], bool]],
-        chain: tuple[str, ...],
-    ) -> tuple[dict[str, Any], bool]:
+    def _parent(self, chain: list[str]) -> str | None:
+        """The parent of ``chain[-1]``, or None when it extends nothing (or amends itself).
+        Raises CatalogError when the parent is missing or is already in ``chain``."""
+        name = chain[-1]
+        parent = self.entries[name].data.get("extends")
+        if parent is None or parent == name:
+            return None
         file = str(self.entries[name].file)
         if parent in chain:
-            cycle = " -> ".join((*chain, name, parent))
+            cycle = " -> ".join((*chain, parent))
             raise CatalogError(f"extends cycle: {cycle}", file=file, entry=name, key="extends")
         if parent not in self.entries:
             matches = difflib.get_close_matches(parent, self.entries, n=CLOSE_MATCHES)
             hint = f"; did you mean {' or '.join(map(repr, matches))}?" if matches else ""
             problem = f"extends {parent!r}, which is not in the catalog{hint}"
             raise CatalogError(problem, file=file, entry=name, key="extends")
-        return self._resolve(parent, resolved, (*chain, name))
+        return str(parent)
 
 
-def read_yaml(file: Path) -> Any:
-    """A YAML file's content, read with the safe loader.
-
-    Raises CatalogError with the line of a syntax error.
-    """
-    try:
-        with file.open("rb") as stream:
-            return yaml.load(stream, Loader=_Loader)
-    except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 1 if error.problem_mark else None
-        problem = f"invalid YAML: {error.problem or error}"
-        raise CatalogError(problem, file=str(file), line=line) from None
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
-        raise CatalogError(f"cannot read: {error}", file=str(file)) from None
+@dataclasses.dataclass
+class _Resolved:
+    definition: dict[str, Any]
+    checked: bool
+    """Whether it, or an entry it inherits from, comes from a checked file."""
+    links: int
+    """How many ``extends`` lead from it to an entry that extends nothing."""
 
 
 def _read_entries(

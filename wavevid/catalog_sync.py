@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ._constants import CACHE_DIR_ENV, LIVE_MODELS_MAX_AGE
+from ._constants import CACHE_DIR_ENV, CATALOG_PATTERN_MAX_LENGTH, LIVE_MODELS_MAX_AGE
 from ._logging import get_logger
 from .catalog import Catalog, Model
 
@@ -175,6 +175,10 @@ def parameter(spec: Mapping[str, Any], name: str) -> dict[str, Any]:
     kept = {key: spec[key] for key in KEPT_KEYWORDS if key in spec}
     if "items" in kept and isinstance(kept["items"], Mapping):
         kept["items"] = parameter(kept["items"], name)
+    if "pattern" in kept:  # the catalog bounds every pattern's input (CATALOG_PATTERN_MAX_LENGTH)
+        limit = kept.get("maxLength")
+        if not isinstance(limit, int) or limit > CATALOG_PATTERN_MAX_LENGTH:
+            kept["maxLength"] = CATALOG_PATTERN_MAX_LENGTH
     kind = _media_kind(spec, name)
     if kind:
         kept["x-wavevid-media"] = kind

@@ -51,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 code = arguments.run(arguments, sys.stdout)
     except KeyboardInterrupt as interrupt:
         job_id = getattr(interrupt, "job_id", None)
+        if job_id is None and hasattr(interrupt, "fingerprint"):
+            return _fail(arguments, EXIT_UNCERTAIN, _interrupted_submit(interrupt))
         resume = f"; job {job_id} still runs: wavevid wait {job_id} -o FILE" if job_id else ""
         return _fail(arguments, EXIT_INTERRUPTED, f"interrupted{resume}")
     except JobTimeoutError as error:
@@ -63,6 +65,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WavevidError as error:
         return _fail(arguments, EXIT_FAILED, str(error))
     return code
+
+
+def _interrupted_submit(interrupt: KeyboardInterrupt) -> str:
+    model = getattr(interrupt, "model", "?")
+    since = getattr(interrupt, "submitted_at", None)
+    when = since.isoformat(timespec="seconds") if since else "the interrupt"
+    return (
+        f"interrupted during the submit to {model}: the job may exist and be billed"
+        f" (fingerprint {getattr(interrupt, 'fingerprint', '?')}); look for a job created"
+        f" after {when}: wavevid jobs --model {model}; never resubmit before you have looked"
+    )
 
 
 def _uncertain(error: SubmissionUncertainError) -> str:

@@ -56,9 +56,15 @@ class Client:
         recovery_delays: seconds after an uncertain submit at which ``generate()`` searches
             the history for the job (default ``RECOVERY_DELAYS``: 2, 10 and 30 s).
         session_factory: makes each thread's ``requests.Session`` (proxies, CA bundle, mTLS).
+        max_download_memory_bytes: the most bytes (decoded) of a video kept in memory
+            (``generate()`` without ``output_path``); default ``MAX_DOWNLOAD_MEMORY_BYTES``.
+            A larger video is a DownloadError, and nothing of it is kept.
+        max_download_file_bytes: the same for a video saved to a file; default
+            ``MAX_DOWNLOAD_FILE_BYTES``.
 
     Raises:
-        ConfigurationError: a bad base URL.
+        ConfigurationError: a bad base URL, or a download limit that is not a positive whole
+            number.
     """
 
     def __init__(
@@ -73,9 +79,14 @@ class Client:
         *,
         submit_retries: int | None = None,
         recovery_delays: Sequence[float] = RECOVERY_DELAYS,
+        max_download_memory_bytes: int | None = None,
+        max_download_file_bytes: int | None = None,
         clock: Clock = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        limits = download.DownloadLimits.configured(
+            max_download_memory_bytes, max_download_file_bytes
+        )
         self._clock = clock
         self._runtime = Runtime.configured(
             api_key=api_key, base_url=base_url, catalog_paths=catalog_paths or (),
@@ -84,6 +95,7 @@ class Client:
             recovery_delays=recovery_delays, session_factory=session_factory,
             clock=clock, sleep=sleep,
         )
+        self._runtime.download_limits = limits
         self._transport = self._runtime.transport
 
     def __repr__(self) -> str:
@@ -130,7 +142,8 @@ class Client:
 
         Args:
             model: a catalog name, alias or WaveSpeed path. A path outside the catalog is sent
-                unvalidated (warned once).
+                unvalidated (warned once), still checked for what JSON cannot carry; it must be
+                segments of letters, digits, ``.``, ``_`` and ``-`` (else UnknownModelError).
             input: model parameters; keyword arguments add more.
             webhook_url: WaveSpeed POSTs the outcome there (see ``wavevid.webhooks``).
             validate: False sends the input as given (defaults are still filled in).
@@ -154,7 +167,8 @@ class Client:
         this client last checked the job, the state it saw then): from any process or machine.
 
         Raises:
-            ValueError: not a job id. NotFoundError: no such job (WaveSpeed keeps 7 days).
+            InvalidParametersError (a ValueError): not a job id, before any request.
+            NotFoundError: no such job (WaveSpeed keeps 7 days).
         """
         return self._runtime.get_job(job_id, self._deadline(timeout))
 
@@ -213,14 +227,17 @@ class Client:
         self, job_or_url: Job | str, path: str | os.PathLike[str], *, timeout: float | None = None
     ) -> Path:
         """Save a completed job's video (or an http(s) output URL) to ``path``: complete or
-        not at all.
+        not at all, within ``max_download_file_bytes``.
 
         Raises:
             DownloadError: nothing partial is left, an existing file is untouched.
         """
         url = _generation.output_url(job_or_url) if isinstance(job_or_url, Job) else job_or_url
         deadline = self._deadline(timeout, DOWNLOAD_TIMEOUT)
-        return download.download_to_path(self._transport, url, path, deadline=deadline)
+        return download.download_to_path(
+            self._transport, url, path, deadline=deadline,
+            max_bytes=self._runtime.download_limits.file_bytes,
+        )
 
     # --- generation ----------------------------------------------------------------------------
 

@@ -1,71 +1,73 @@
-"""Downloads of outputs: streamed, resumed with Range requests, length-checked, atomic on disk.
+"""Downloads of outputs: streamed, resumed with Range requests, length-checked, size-capped,
+atomic on disk.
 
-- Output hosts get no ``Authorization`` header (:meth:`Transport.open_stream` sends none).
-- The body is read in chunks of ``DOWNLOAD_CHUNK_BYTES``, all within one deadline. To a path it
-  goes into ``<path>.part`` next to the target, which is flushed, fsynced and then moved onto the
-  target with ``os.replace``: the target is either the old file, untouched, or the whole new one.
-- A connection cut, a body ending short of its announced length, a 429 or a 5xx is retried (at
-  most ``max_resumes`` times) with ``Range: bytes=<received>-``; a 206 starting there is
-  appended, a 200 (the server ignores ranges) starts over from zero.
-- Every failure is a :class:`~wavevid.errors.DownloadError` and leaves nothing partial behind.
-  Messages and logs show the URL without its query string, where signed URLs keep their secret.
+- Output hosts get no ``Authorization`` header (:meth:`Transport.open_stream` sends none), and
+  redirects are followed by wavevid: at most ``DOWNLOAD_MAX_REDIRECTS``, to https only, their
+  bodies never read (``_output_urls``).
+- The body is read decoded and in chunks, all within one deadline (``_transfer``). A body a
+  server content-encodes anyway (a CDN gzipping a video) is decoded, bounded per read; a coding
+  that cannot be decoded is a DownloadError.
+- Every download has a size limit in decoded bytes (:class:`DownloadLimits`), by default
+  ``MAX_DOWNLOAD_MEMORY_BYTES`` in memory and ``MAX_DOWNLOAD_FILE_BYTES`` to a file.
+- To a path it goes into ``<path>.part`` next to the target, which is flushed, fsynced and then
+  moved onto the target with ``os.replace``: the target is either the old file, untouched, or
+  the whole new one. :func:`check_writable` proves beforehand that the ``.part`` file can be
+  created there.
+- Every failure is a :class:`~wavevid.errors.DownloadError` and leaves nothing partial behind,
+  and so does a ``KeyboardInterrupt`` at any step (a process killed outright can leave a
+  ``.part`` file, which the next download to that path overwrites). Messages and logs show the
+  URL without its query string, where signed URLs keep their secret.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import re
-import tempfile
-from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
-from urllib.parse import urlsplit
-
-import requests
-import urllib3.exceptions as urllib3_errors
 
 from . import errors
-from ._answers import describe_error
-from ._bodies import iter_body
-from ._constants import DOWNLOAD_CHUNK_BYTES, DOWNLOAD_RESUMES
-from ._deadline import Deadline, DeadlinePassed
-from ._logging import get_logger, redact
-from ._retry import Failed, Failure, RetryPolicy, parse_retry_after, retrying
-from ._text import shorten
+from ._constants import DOWNLOAD_RESUMES, MAX_DOWNLOAD_FILE_BYTES, MAX_DOWNLOAD_MEMORY_BYTES
+from ._deadline import Deadline
+from ._output_urls import check_url, safe_url
+from ._part_files import PART_FLAGS, check_writable, part_path, remove_quietly, sync_folder
+from ._transfer import ProgressFn, SizeLimit, Transfer
 from ._transport import Transport
 
-__all__ = ["ProgressFn", "check_writable", "download_to_bytes", "download_to_path"]
+__all__ = [
+    "DownloadLimits",
+    "ProgressFn",
+    "check_writable",
+    "download_to_bytes",
+    "download_to_path",
+]
 
-logger = get_logger("wavevid.download")
+_MEMORY_SETTING = "max_download_memory_bytes"
+_FILE_SETTING = "max_download_file_bytes"
 
-ProgressFn = Callable[[int, int | None], None]
-"""``on_progress(received, total)``: bytes so far, and the expected total (None when unknown)."""
 
-_PART_SUFFIX = ".part"
-# Never follow a symbolic link planted where the .part file goes.
-_PART_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-_PART_FLAGS |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+@dataclass(frozen=True)
+class DownloadLimits:
+    """Size limits of downloads, in decoded bytes; ``Client(max_download_memory_bytes=...,
+    max_download_file_bytes=...)`` sets them. Raises ConfigurationError for a limit that is not
+    a positive whole number."""
 
-# What reading a body may raise: urllib3 and requests errors come through raw, and so do socket
-# errors.
-_READ_ERRORS = (
-    requests.RequestException,
-    urllib3_errors.HTTPError,
-    OSError,
-)
-_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
-_EXPIRED_HINT = (
-    "output URLs are temporary: WaveSpeed deletes outputs after 7 days, and an output host"
-    " answering 403 or 404 usually means the URL has expired"
-)
-_STATUS_HINTS = {
-    401: "the output host asks for credentials; wavevid never sends it the API key",
-    403: _EXPIRED_HINT,
-    404: _EXPIRED_HINT,
-    410: _EXPIRED_HINT,
-}
+    memory_bytes: int = MAX_DOWNLOAD_MEMORY_BYTES
+    """A download kept in memory (``generate()`` without ``output_path``, ``generate_video``)."""
+    file_bytes: int = MAX_DOWNLOAD_FILE_BYTES
+    """A download saved to a file (``output_path``, ``client.download``)."""
+
+    def __post_init__(self) -> None:
+        _positive(_MEMORY_SETTING, self.memory_bytes)
+        _positive(_FILE_SETTING, self.file_bytes)
+
+    @classmethod
+    def configured(cls, memory_bytes: int | None, file_bytes: int | None) -> DownloadLimits:
+        """The limits given, the defaults for those that are None."""
+        return cls(
+            MAX_DOWNLOAD_MEMORY_BYTES if memory_bytes is None else memory_bytes,
+            MAX_DOWNLOAD_FILE_BYTES if file_bytes is None else file_bytes,
+        )
 
 
 def download_to_path(
@@ -76,6 +78,7 @@ def download_to_path(
     deadline: Deadline,
     on_progress: ProgressFn | None = None,
     max_resumes: int = DOWNLOAD_RESUMES,
+    max_bytes: int = MAX_DOWNLOAD_FILE_BYTES,
 ) -> Path:
     """Download ``url`` to the file ``path``, atomically.
 
@@ -88,35 +91,45 @@ def download_to_path(
         transport: makes the requests (without credentials).
         url: an http(s) URL, usually a job's ``outputs[0]``.
         path: the file to write; an existing file is replaced on success only.
-        deadline: the whole download, resumes and waits included, ends by then.
+        deadline: the whole download, redirects, resumes and waits included, ends by then.
         on_progress: called after each chunk with ``(received, total)``; the last call is
             ``(size, size)``. ``received`` goes back only when a server ignoring ranges makes
             the download start over. An exception from it is logged once and ignored;
             ``KeyboardInterrupt`` propagates (and the ``.part`` file is removed).
         max_resumes: how many times a failed transfer is requested again.
+        max_bytes: the most decoded bytes the file may have.
 
     Returns:
         The resolved path of the written file.
 
     Raises:
         DownloadError: a non-http(s) URL or an unusable path (both before any request); an HTTP
-            error; too many failed transfers; the deadline; a length mismatch; a write error.
-            The ``.part`` file is removed and an existing target is left as it was.
+            error; a redirect not followed; a body that cannot be decoded; too many failed
+            transfers; the deadline; a length mismatch; more than ``max_bytes`` (an announced
+            length over it before the body is read); a write error. The ``.part`` file is
+            removed and an existing target is left as it was.
+        ConfigurationError: ``max_bytes`` is not a positive whole number.
     """
-    _check_url(url)
+    check_url(url)
+    limit = SizeLimit(_positive("max_bytes", max_bytes), _FILE_SETTING)
     target = check_writable(path)
-    part = target.with_name(target.name + _PART_SUFFIX)
-    shown = _safe_url(url)
-    try:
-        file = os.fdopen(os.open(part, _PART_FLAGS, 0o666), "wb")
-    except OSError as error:
-        raise errors.DownloadError(
-            f"download of {shown} failed: cannot create {part}: {error.strerror or error}"
-        ) from None
+    part = part_path(target)
+    shown = safe_url(url)
     finished = False
+    ours = True  # False when the .part file could not be opened: it is not ours to remove
     try:
-        with file:
-            _Download(transport, url, file, deadline, on_progress, max_resumes).run()
+        try:
+            handle = os.open(part, PART_FLAGS, 0o666)
+        except OSError as error:
+            ours = False
+            raise errors.DownloadError(
+                f"download of {shown} failed: cannot create {part}: {error.strerror or error}"
+            ) from None
+        with os.fdopen(handle, "wb") as file:
+            Transfer(
+                transport, url, file, deadline=deadline, on_progress=on_progress,
+                max_resumes=max_resumes, limit=limit,
+            ).run()
             file.flush()
             os.fsync(file.fileno())
         part.replace(target)  # os.replace: atomic within the folder
@@ -126,9 +139,10 @@ def download_to_path(
             f"download of {shown} failed: cannot write {part}: {error.strerror or error}"
         ) from None
     finally:
-        if not finished:
-            _remove_quietly(part)
-    _sync_folder(target.parent)
+        # Any way out but success, a KeyboardInterrupt at any step included.
+        if ours and not finished:
+            remove_quietly(part)
+    sync_folder(target.parent)
     return target
 
 
@@ -139,20 +153,27 @@ def download_to_bytes(
     deadline: Deadline,
     on_progress: ProgressFn | None = None,
     max_resumes: int = DOWNLOAD_RESUMES,
+    max_bytes: int = MAX_DOWNLOAD_MEMORY_BYTES,
 ) -> bytes:
     """Download ``url`` into memory.
 
-    Args and behaviour as :func:`download_to_path`, without the file.
+    Args and behaviour as :func:`download_to_path`, without the file; ``max_bytes`` is the most
+    decoded bytes kept.
 
     Returns:
-        The whole body, its length checked against the announced one when there is one.
+        The whole body, decoded, its length checked against the announced one when there is one.
 
     Raises:
         DownloadError: as :func:`download_to_path`; nothing partial is returned.
+        ConfigurationError: ``max_bytes`` is not a positive whole number.
     """
-    _check_url(url)
+    check_url(url)
+    limit = SizeLimit(_positive("max_bytes", max_bytes), _MEMORY_SETTING)
     buffer = io.BytesIO()
-    _Download(transport, url, buffer, deadline, on_progress, max_resumes).run()
+    Transfer(
+        transport, url, buffer, deadline=deadline, on_progress=on_progress,
+        max_resumes=max_resumes, limit=limit,
+    ).run()
     return buffer.getvalue()
 
 
@@ -163,266 +184,28 @@ def fetch(
     *,
     deadline: Deadline,
     on_progress: ProgressFn | None = None,
+    limits: DownloadLimits | None = None,
 ) -> tuple[bytes | None, Path | None]:
     """The output at ``url``: saved to ``target`` (``(None, path)``), or, without a target,
-    held in memory (``(bytes, None)``). Raises as the two functions it stands for."""
+    held in memory (``(bytes, None)``), within ``limits`` (default: the defaults). Raises as
+    the two functions it stands for."""
+    limits = limits or DownloadLimits()
     if target is None:
-        return download_to_bytes(transport, url, deadline=deadline, on_progress=on_progress), None
-    path = download_to_path(transport, url, target, deadline=deadline, on_progress=on_progress)
+        content = download_to_bytes(
+            transport, url, deadline=deadline, on_progress=on_progress,
+            max_bytes=limits.memory_bytes,
+        )
+        return content, None
+    path = download_to_path(
+        transport, url, target, deadline=deadline, on_progress=on_progress,
+        max_bytes=limits.file_bytes,
+    )
     return None, path
 
 
-def check_writable(path: str | os.PathLike[str]) -> Path:
-    """Check that a download could be saved at ``path``, before paying for it.
-
-    The target's folder must exist, be a folder and accept a new file (tried by creating and
-    removing a temporary file: ``os.access`` is wrong on some filesystems); the target, if it
-    exists, must be a regular file. Nothing is created or changed.
-
-    Returns:
-        The resolved target path (symbolic links followed).
-
-    Raises:
-        DownloadError: saying which of those conditions fails.
-    """
-    target = Path(path).resolve()
-    folder = target.parent
-    if target.exists() and not target.is_file():
-        kind = "a folder" if target.is_dir() else "not a regular file"
-        raise errors.DownloadError(f"cannot save a download as {target}: it is {kind}")
-    if not folder.exists():
-        raise errors.DownloadError(
-            f"cannot save a download as {target}: the folder {folder} does not exist"
+def _positive(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise errors.ConfigurationError(
+            f"{name} must be a positive whole number of bytes, not {value!r}"
         )
-    if not folder.is_dir():
-        raise errors.DownloadError(f"cannot save a download as {target}: {folder} is not a folder")
-    try:
-        handle, probe = tempfile.mkstemp(prefix=".wavevid-", suffix=".probe", dir=folder)
-        os.close(handle)
-        Path(probe).unlink()
-    except OSError as error:
-        raise errors.DownloadError(
-            f"cannot save a download as {target}: cannot write in {folder}"
-            f" ({error.strerror or error})"
-        ) from None
-    return target
-
-
-# --- the transfer ----------------------------------------------------------------------------
-
-
-class _Progress:
-    """Calls ``on_progress``; its exceptions are logged once and ignored."""
-
-    def __init__(self, callback: ProgressFn | None) -> None:
-        self._callback = callback
-        self._last: tuple[int, int | None] | None = None
-        self._failed = False
-
-    def report(self, received: int, total: int | None) -> None:
-        if self._callback is None:
-            return
-        self._last = (received, total)
-        try:
-            self._callback(received, total)
-        except Exception:
-            if not self._failed:
-                logger.warning("the download progress callback failed; ignored", exc_info=True)
-            self._failed = True
-
-    def finish(self, size: int) -> None:
-        if self._last != (size, size):
-            self.report(size, size)
-
-
-class _Download:
-    """One download: requests, resumes and the length check, writing into ``sink``."""
-
-    def __init__(
-        self,
-        transport: Transport,
-        url: str,
-        sink: BinaryIO,
-        deadline: Deadline,
-        on_progress: ProgressFn | None,
-        max_resumes: int,
-    ) -> None:
-        self.transport = transport
-        self.url = url
-        self.shown = _safe_url(url)
-        self.sink = sink
-        self.deadline = deadline
-        self.progress = _Progress(on_progress)
-        self.max_resumes = max(0, max_resumes)
-        self.received = 0
-        self.total: int | None = None
-        self.resumable = True  # False when the body is content-encoded: ranges would not match
-
-    def run(self) -> None:
-        """Transfer the whole body into the sink. Raises DownloadError."""
-        policy = replace(self.transport.policy, max_retries=self.max_resumes)
-        try:
-            retrying(self._attempt, policy, self.deadline, self.transport.sleep, self._log_resume)
-        except Failed as failed:
-            raise self._error(self._gave_up(failed, policy)) from None
-        self.progress.finish(self.received)
-
-    def _gave_up(self, failed: Failed, policy: RetryPolicy) -> str:
-        if self.deadline.expired:
-            return f"the deadline ({self.deadline.seconds:g} s) passed: {failed.detail}"
-        if failed.retries >= self.max_resumes:
-            return f"{failed.detail}; gave up after {failed.retries} resumes"
-        wait = policy.delay(failed.retries, failed.wait)
-        return f"{failed.detail}; waiting {wait:g} s to retry would pass the deadline"
-
-    def _log_resume(self, failed: Failed, retry: int, wait: float) -> None:
-        logger.debug(
-            "download of %s: %s; resume %d of %d from byte %d in %.2f s",
-            self.shown, failed.detail, retry + 1, self.max_resumes, self.received, wait,
-        )
-
-    def _attempt(self, retry: int) -> None:
-        """One request, writing what arrives. Raises Failed when another request may finish
-        the body, DownloadError when none can."""
-        start = self.received if self.resumable else 0
-        headers = {"Accept-Encoding": "identity"}  # byte counts and ranges on the stored file
-        if start:
-            headers["Range"] = f"bytes={start}-"
-        try:
-            response = self.transport.open_stream(self.url, deadline=self.deadline, headers=headers)
-        except DeadlinePassed as passed:
-            raise Failed(Failure.NO_ANSWER, str(passed)) from None
-        except Failed as failed:
-            failed.wait = 0.0  # nothing came back: ask again at once
-            raise
-        with response:
-            self._accept(response)
-            chunks = iter_body(response, self.deadline, DOWNLOAD_CHUNK_BYTES)
-            while True:
-                try:
-                    chunk = next(chunks, None)
-                except DeadlinePassed as passed:
-                    raise Failed(Failure.NO_ANSWER, str(passed), wait=0.0) from None
-                except _READ_ERRORS as error:
-                    raise Failed(
-                        Failure.NO_ANSWER, f"the connection broke ({describe_error(error)})",
-                        wait=0.0,
-                    ) from None
-                if chunk is None:
-                    break
-                self._take(chunk)  # outside the try: a disk error is not a network error
-        if self.total is not None and self.received < self.total:
-            raise Failed(
-                Failure.NO_ANSWER, f"the body ended {self.total - self.received} bytes short",
-                wait=0.0,
-            )
-
-    def _accept(self, response: requests.Response) -> None:
-        """Check the status and length headers before reading the body. Raises Failed for a
-        status worth another request, DownloadError for any other refusal."""
-        status = response.status_code
-        if status == 206:
-            self._accept_range(response.headers.get("Content-Range"))
-            return
-        if status == 200:
-            if self.received:
-                logger.debug("download of %s: the server sent it all again", self.shown)
-                self.sink.seek(0)
-                self.sink.truncate()
-                self.received = 0
-            encoding = response.headers.get("Content-Encoding", "").strip().lower()
-            if encoding not in ("", "identity"):
-                self.resumable = False
-                self.total = None
-            else:
-                self.total = _content_length(response.headers.get("Content-Length"))
-            return
-        if status == 429 or status >= 500:
-            failure = Failure.RATE_LIMITED if status == 429 else Failure.SERVER_ERROR
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            raise Failed(failure, f"HTTP {status}", wait=retry_after)
-        hint = _STATUS_HINTS.get(status)
-        raise self._error(f"HTTP {status}" + (f" ({hint})" if hint else ""))
-
-    def _accept_range(self, header: str | None) -> None:
-        match = _CONTENT_RANGE.fullmatch((header or "").strip())
-        if match is None or int(match.group(1)) != self.received:
-            raise self._error(
-                f"HTTP 206 with Content-Range {shorten(header or 'missing')!r} where bytes"
-                f" from {self.received} were asked for"
-            )
-        end = int(match.group(2))
-        total = end + 1 if match.group(3) == "*" else int(match.group(3))
-        if end < self.received or end >= total:
-            raise self._error(f"HTTP 206 with an invalid Content-Range {shorten(header or '')!r}")
-        if self.total is not None and total != self.total:
-            raise self._error(
-                f"the file changed on the server: {total} bytes now, {self.total} before"
-            )
-        self.total = total
-
-    def _take(self, chunk: bytes) -> None:
-        size = self.received + len(chunk)
-        if self.total is not None and size > self.total:
-            raise self._error(f"the body is longer than the {self.total} bytes announced")
-        self.sink.write(chunk)
-        self.received = size
-        self.progress.report(size, self.total)
-
-    def _error(self, what: str) -> errors.DownloadError:
-        if self.total is None:
-            tally = f"{self.received} bytes received, total unknown"
-        else:
-            tally = f"{self.received} of {self.total} bytes received"
-        message = f"download of {self.shown} failed: {what} ({tally})"
-        return errors.DownloadError(" ".join(message.split()))
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        shown = shorten(redact(url))
-        raise errors.DownloadError(f"cannot download {shown!r}: only http(s) URLs are supported")
-
-
-def _safe_url(url: str) -> str:
-    """``url`` without user info, query or fragment, for messages and logs."""
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return shorten(redact(f"{parts.scheme}://{host}{parts.path}"), 200)
-
-
-def _content_length(header: str | None) -> int | None:
-    values = {value.strip() for value in (header or "").split(",")}
-    if len(values) != 1:
-        return None
-    value = values.pop()
-    return int(value) if value.isdigit() else None
-
-
-def _remove_quietly(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
-    except OSError as error:
-        logger.warning("could not remove %s: %s", path, error)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename durable (POSIX); a failure here loses nothing already written."""
-    if os.name != "posix":
-        return
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        logger.debug("could not fsync the folder %s", folder)
-    finally:
-        os.close(handle)
+    return value

@@ -25,12 +25,14 @@ from typing import TYPE_CHECKING, Any
 from ._checks import TRANSIENT, Poller, retry_after
 from ._constants import CALL_DEADLINE, JOB_TIMEOUT, PROGRESS_TICK
 from ._deadline import Deadline
+from ._job_data import is_job_id, read_fields
 from ._logging import get_logger
 from ._progress import Progress, ProgressCallback
 from ._run_times import reported_run_time, run_time_key
 from ._schedule import CheckPlan
+from ._text import short_repr
 from ._times import age_seconds, parse_time
-from .errors import JobFailedError, JobTimeoutError
+from .errors import APIError, JobFailedError, JobTimeoutError
 
 if TYPE_CHECKING:
     from .catalog import Model
@@ -64,7 +66,10 @@ class Job:
         entry: Model | None = None,
         path: str | None = None,
     ) -> None:
-        self.id: str = str(data["id"])
+        job_id = data.get("id")
+        if not is_job_id(job_id):
+            raise APIError(f"the answer names no job id: {short_repr(job_id)}", status_code=200)
+        self.id: str = job_id
         """The WaveSpeed job (prediction) id."""
         self.model_name = model_name
         """The catalog name, when the job was submitted through the catalog."""
@@ -90,24 +95,27 @@ class Job:
         return f"<Job {self.id} {self.model} {self.status}>"
 
     def _update(self, data: Mapping[str, Any], *, checked: bool) -> None:
+        """Take an answer about the job; a field of the wrong type counts as absent
+        (``_job_data``)."""
+        fields = read_fields(data, self.id)
         with self._lock:
-            if self._seen_at > float("-inf") and self.done and data.get("status") not in TERMINAL:
+            if self._seen_at > float("-inf") and self.done and fields.status not in TERMINAL:
                 return  # an older answer than the one that ended the job
             self._seen_at = self._poller.clock()
             self.raw: Mapping[str, Any] = data
             """The last data WaveSpeed sent for this job."""
-            self.model: str = str(data.get("model") or getattr(self, "model", "") or "")
+            self.model: str = fields.model or str(getattr(self, "model", ""))
             """The WaveSpeed model path."""
-            self.status: str = str(data.get("status") or "created")
-            self.outputs: list[Any] = list(data.get("outputs") or [])
-            """Output URLs (temporary: WaveSpeed keeps them 7 days)."""
-            self.error: str = str(data.get("error") or "")
-            code = data.get("code")
-            self.code: int | None = code if isinstance(code, int) and code != 0 else None
+            self.status: str = fields.status or "created"
+            self.outputs: list[Any] = fields.outputs
+            """Output URLs (temporary: WaveSpeed keeps them 7 days); empty when the answer
+            had none, or none in a list."""
+            self.error: str = fields.error
+            self.code: int | None = fields.code
             """WaveSpeed's task error code: 1xxx the input, 5xxx the service."""
-            self.created_at: dt.datetime | None = parse_time(data.get("created_at"))
-            self.has_nsfw_contents: list[bool] = list(data.get("has_nsfw_contents") or [])
-            self.timings: Mapping[str, Any] = dict(data.get("timings") or {})
+            self.created_at: dt.datetime | None = fields.created_at
+            self.has_nsfw_contents: list[bool] = fields.has_nsfw_contents
+            self.timings: Mapping[str, Any] = fields.timings
             self._track_start(checked)
             self._learn(checked)
 

@@ -55,6 +55,8 @@ _TICKET_PATH = "media/uploads"
 _MULTIPART_PATH = "media/upload/binary"
 # A ticket endpoint answering these does not exist on that server (or not for POST).
 _MISSING_STATUSES = frozenset({404, 405})
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 
 
 _without_tickets: weakref.WeakSet[Transport] = weakref.WeakSet()
@@ -140,7 +142,7 @@ def _send(transport: Transport, payload: Payload, name: str, kind: str, deadline
         ticket = _request_ticket(transport, payload.size, name, kind, deadline)
         if ticket is not None:
             _put(transport, ticket, payload, deadline)
-            logger.debug("uploaded %s -> %s", name, redact(ticket.download_url))
+            logger.debug("uploaded %s -> %s", name, ticket.download_url)
             return ticket.download_url
     return _post_multipart(transport, payload, name, kind, deadline)
 
@@ -173,10 +175,19 @@ def _request_ticket(
         raise _protocol_error("the upload ticket has no http(s) 'url'")
     headers = upload.get("headers") or {}
     if not isinstance(headers, Mapping) or not all(
-        isinstance(value, (str, int)) and not isinstance(value, bool) for value in headers.values()
+        _is_header(name, value) for name, value in headers.items()
     ):
-        raise _protocol_error("the upload ticket's 'headers' are not a mapping of strings")
+        raise _protocol_error("the upload ticket's 'headers' are not HTTP headers")
     return _Ticket(url, {str(k): str(v) for k, v in headers.items()}, _download_url(data))
+
+
+def _is_header(name: Any, value: Any) -> bool:
+    """Whether a ticket's header can go out as it is: a token, and a value (a string or number)
+    of visible Latin-1 characters, spaces and tabs."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return isinstance(name, str) and isinstance(value, str) and bool(
+        _HEADER_NAME.fullmatch(name) and _HEADER_VALUE.fullmatch(value))
 
 
 def _put(transport: Transport, ticket: _Ticket, payload: Payload, deadline: Deadline) -> None:
@@ -241,7 +252,7 @@ def _post_multipart(
 
     data = transport.call("POST", _MULTIPART_PATH, deadline=deadline, content=content)
     url = _download_url(data)
-    logger.debug("uploaded %s (multipart) -> %s", name, redact(url))
+    logger.debug("uploaded %s (multipart) -> %s", name, url)
     return url
 
 

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ._constants import ERROR_VALUE_CHARS
+from ._schemas import reference_problems, validator
 from ._text import short_repr, shorten
-from .errors import InvalidParametersError, ParameterProblem
+from .errors import CatalogError, InvalidParametersError, ParameterProblem
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -62,7 +63,12 @@ def is_local_media(value: Any) -> bool:
 
 
 class PayloadBuilder:
-    """Builds and checks request bodies for one model; the compiled validator is reused."""
+    """Builds and checks request bodies for one model; the compiled validator is reused.
+
+    Its validator resolves references only inside ``schema`` or to bundled meta-schemas and
+    fetches nothing. Raises CatalogError when ``schema`` refers elsewhere (an entry checked on
+    load never does).
+    """
 
     def __init__(
         self,
@@ -71,13 +77,15 @@ class PayloadBuilder:
         defaults: Mapping[str, Any],
         media: Mapping[str, str],
     ) -> None:
-        from jsonschema import Draft202012Validator
-
         self._model = model
         self._schema = schema
         self._defaults = defaults
         self._media = media
-        self._validator = Draft202012Validator(schema)
+        references = reference_problems(schema)
+        if references:
+            (at, problem), *_ = references
+            raise CatalogError(problem, entry=model, key=".".join(("input", *at)))
+        self._validator = validator(schema)
         self._order = {name: index for index, name in enumerate(schema.get("properties", {}))}
 
     def build(self, input: Mapping[str, Any] | None) -> dict[str, Any]:

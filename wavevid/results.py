@@ -1,17 +1,38 @@
-"""What a finished generation returns: ``VideoResult`` and, for batches, ``BatchItem``."""
+"""What a finished generation returns: ``VideoResult`` and, for batches, ``BatchItem``.
+
+Their reprs (and the command's output, through :func:`mask_queries`) show every URL's query
+string as ``?***``: a signed output or upload URL carries its signature there. The attributes and
+``to_dict()`` keep the real URLs, which callers need.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .errors import WavevidError
+
+_QUERY = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^\s?#'\"]*)\?[^\s#'\"]*")
+
+
+def mask_queries(text: str) -> str:
+    """``text`` with the query string of every URL in it shown as ``?***``."""
+    return _QUERY.sub(r"\1?***", text)
+
+
+def _masked_repr(value: Any) -> str:
+    """A dataclass's repr, its URLs' query strings masked."""
+    shown = ", ".join(
+        f"{item.name}={getattr(value, item.name)!r}" for item in fields(value) if item.repr
+    )
+    return mask_queries(f"{type(value).__name__}({shown})")
 
 
 @dataclass
@@ -38,6 +59,9 @@ class VideoResult:
     path: Path | None = None
     """Where the video was saved, when ``output_path`` was given."""
     _content: bytes | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        return _masked_repr(self)
 
     @property
     def seed(self) -> Any:
@@ -101,6 +125,9 @@ class BatchItem:
     """The job's id once submitted (also when it later failed)."""
     result: VideoResult | None = None
     error: BaseException | None = None
+
+    def __repr__(self) -> str:
+        return _masked_repr(self)
 
     @property
     def ok(self) -> bool:

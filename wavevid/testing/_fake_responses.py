@@ -74,7 +74,7 @@ def raw(status: int, body: bytes, retry_after: float | None = None) -> Response:
     try:
         json.loads(body)
         content_type = "application/json"
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past the stack: not JSON to anyone
         content_type = "text/html; charset=utf-8"
     headers = {"Content-Type": content_type}
     if retry_after is not None:

@@ -1,0 +1,156 @@
+"""One deadline for every phase of a request: connect, TLS handshake, status line, headers, chunk
+framing, body.
+
+A socket timeout bounds each read, not the request: a server sending one byte per read timeout
+holds a call forever. So every request runs under a :class:`Guard`: the connections it opens or
+sends on register with one process-wide watchdog thread (started lazily, again after a fork),
+which shuts down the socket of any request still under way when its deadline passes. The blocked
+read then fails at once, the failure is classified like any broken connection, and the connection
+is discarded, never returned to the pool. No signals (``signal.alarm`` works on the main thread
+only: not in Django or Celery threads) and no thread per request.
+
+DNS resolution happens before a socket exists and is outside the guarantee; the connect timeout
+(clipped to the deadline) still bounds the TCP connect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ._logging import get_logger
+
+logger = get_logger("wavevid.transport")
+
+_local = threading.local()
+# Guards live in the heap until their deadline; past this many, released ones are dropped.
+_PRUNE_AT = 1024
+
+
+class Guard:
+    """The deadline of one request, and the connections it has used so far."""
+
+    def __init__(self, watchdog: Watchdog, at: float) -> None:
+        self._watchdog = watchdog
+        self.at = at
+        """The deadline on ``time.monotonic``."""
+        self._connections: list[Any] = []
+        self._released = False
+        self.fired = False
+        """True once the deadline passed with the request under way (its sockets shut down)."""
+
+    @contextmanager
+    def current(self) -> Iterator[Guard]:
+        """Within: connections this thread opens or sends on are watched by this guard."""
+        previous = getattr(_local, "guard", None)
+        _local.guard = self
+        try:
+            yield self
+        finally:
+            _local.guard = previous
+
+    def watch(self, connection: Any) -> None:
+        with self._watchdog.lock:
+            if self._released:
+                return
+            if self.fired:
+                _shut_down(connection)
+                return
+            self._connections.append(connection)
+
+    @property
+    def released(self) -> bool:
+        return self._released
+
+    def release(self) -> None:
+        """The request is over (its answer read or abandoned): nothing more is shut down."""
+        with self._watchdog.lock:
+            self._released = True
+            self._connections.clear()
+
+    def fire(self) -> None:
+        """Called by the watchdog, under its lock, when the deadline passes."""
+        if self._released:
+            return
+        self.fired = True
+        for connection in self._connections:
+            _shut_down(connection)
+        logger.debug("a request outlived its deadline: %d connection(s) shut down",
+                     len(self._connections))
+
+
+def watch_current(connection: Any) -> None:
+    """Register ``connection`` with this thread's current guard, if any (called by wavevid's
+    connections as they connect and send)."""
+    guard: Guard | None = getattr(_local, "guard", None)
+    if guard is not None:
+        guard.watch(connection)
+
+
+class Watchdog:
+    """The thread that fires guards whose deadline has passed."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._wake = threading.Condition(self.lock)
+        self._heap: list[tuple[float, int, Guard]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def guard(self, seconds: float) -> Guard:
+        """A guard that fires ``seconds`` from now."""
+        guard = Guard(self, time.monotonic() + max(0.0, seconds))
+        with self.lock:
+            self._start_if_needed()
+            if len(self._heap) >= _PRUNE_AT:  # released guards wait for their deadline: drop them
+                self._heap = [entry for entry in self._heap if not entry[2].released]
+                heapq.heapify(self._heap)
+            heapq.heappush(self._heap, (guard.at, next(self._order), guard))
+            self._wake.notify()
+        return guard
+
+    def reset_after_fork(self) -> None:
+        """In a forked child: fresh state (the lock may have been held by a thread that is
+        gone); the thread starts with the first guard."""
+        self.lock = threading.Lock()
+        self._wake = threading.Condition(self.lock)
+        self._heap = []
+        self._thread = None
+
+    def _start_if_needed(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._thread = threading.Thread(target=self._run, name="wavevid-watchdog", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        with self.lock:
+            while True:
+                now = time.monotonic()
+                while self._heap and self._heap[0][0] <= now:
+                    heapq.heappop(self._heap)[2].fire()
+                timeout = self._heap[0][0] - now if self._heap else None
+                self._wake.wait(timeout)
+
+
+def _shut_down(connection: Any) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):  # already closed, or never connected
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+WATCHDOG = Watchdog()
+"""The process's watchdog."""
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=WATCHDOG.reset_after_fork)
