@@ -5,11 +5,11 @@ there is known not to have sent anything: a proxy that refuses CONNECT leaves a 
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
 import requests
+from loopback import AcceptLoop
 from requests.adapters import HTTPAdapter
 
 from wavevid import errors
@@ -22,34 +22,18 @@ MODEL = "lightricks/ltx-2-fast/text-to-video"
 BODY = {"prompt": "a fox"}
 
 
-class RefusingProxy:
+class RefusingProxy(AcceptLoop):
     """An HTTP proxy on loopback that answers every CONNECT with 403, counting them."""
 
     def __init__(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self.connects = 0
-        self._stopped = threading.Event()
-        self._listener.settimeout(0.05)
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__()
 
-    def _serve(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                connection, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                request = connection.recv(65536)
-                if request.startswith(b"CONNECT "):
-                    self.connects += 1
-                connection.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
-
-    def close(self) -> None:
-        self._stopped.set()
-        self._thread.join(timeout=2)
-        self._listener.close()
+    def handle(self, connection: socket.socket) -> None:
+        with connection:
+            if connection.recv(65536).startswith(b"CONNECT "):
+                self.connects += 1
+            connection.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import requests
+from loopback import AcceptLoop
 
 import wavevid
 from wavevid import errors
@@ -34,26 +35,16 @@ PHASES: dict[str, tuple[bytes, bytes]] = {
 }
 
 
-class Trickler:
-    """A loopback server: reads a request, sends ``head`` at once, then ``drip`` byte by byte
-    until the client goes away; over TLS when given a context."""
+class Trickler(AcceptLoop):
+    """Reads a request, sends ``head`` at once, then ``drip`` byte by byte until the client
+    goes away (or GIVE_UP passes); over TLS when given a context."""
 
     def __init__(self, head: bytes, drip: bytes, context: ssl.SSLContext | None = None) -> None:
         self.head, self.drip, self.context = head, drip, context
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.05)
-        self.port = self.listener.getsockname()[1]
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def serve(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                connection, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=self.answer, args=(connection,), daemon=True).start()
+    def handle(self, connection: socket.socket) -> None:
+        threading.Thread(target=self.answer, args=(connection,), daemon=True).start()
 
     def answer(self, connection: socket.socket) -> None:
         try:
@@ -76,34 +67,19 @@ class Trickler:
         finally:
             connection.close()
 
-    def close(self) -> None:
-        self.stopped.set()
-        self.thread.join(timeout=2)
-        self.listener.close()
 
-
-class SlowHandshake:
+class SlowHandshake(AcceptLoop):
     """A relay in front of a TLS server that passes the server's bytes on one at a time: the
     handshake itself never finishes within any deadline."""
 
     def __init__(self, context: ssl.SSLContext) -> None:
         self.backend = Trickler(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", b"", context)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.05)
-        self.port = self.listener.getsockname()[1]
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
+        super().__init__()
 
-    def serve(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                client, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            server = socket.create_connection(("127.0.0.1", self.backend.port))
-            threading.Thread(target=self.pipe, args=(client, server, 0.0), daemon=True).start()
-            threading.Thread(target=self.pipe, args=(server, client, DRIP), daemon=True).start()
+    def handle(self, client: socket.socket) -> None:
+        server = socket.create_connection(("127.0.0.1", self.backend.port))
+        threading.Thread(target=self.pipe, args=(client, server, 0.0), daemon=True).start()
+        threading.Thread(target=self.pipe, args=(server, client, DRIP), daemon=True).start()
 
     def pipe(self, source: socket.socket, target: socket.socket, drip: float) -> None:
         until = time.monotonic() + GIVE_UP
@@ -121,9 +97,7 @@ class SlowHandshake:
             target.close()
 
     def close(self) -> None:
-        self.stopped.set()
-        self.thread.join(timeout=2)
-        self.listener.close()
+        super().close()
         self.backend.close()
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import requests
 import responses
+from loopback import AcceptLoop
 
 from wavevid import errors
 from wavevid._deadline import Deadline
@@ -184,31 +185,14 @@ def test_an_undocumented_status_is_an_api_error_saying_what_came_back() -> None:
 # --- connections -------------------------------------------------------------------------------
 
 
-class CutHandshake:
+class CutHandshake(AcceptLoop):
     """A TCP server that accepts and closes at once: TLS never completes."""
 
-    def __init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.05)
-        self.port = self.listener.getsockname()[1]
-        self.accepted = 0
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
+    accepted = 0
 
-    def serve(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                connection, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            self.accepted += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.thread.join(timeout=2)
-        self.listener.close()
+    def handle(self, connection: socket.socket) -> None:
+        self.accepted += 1
+        connection.close()
 
 
 def test_a_tls_handshake_that_fails_is_not_sent_so_a_submit_is_retried() -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import requests
 
 from wavevid.testing import FakeWaveSpeed
 
@@ -31,3 +32,11 @@ def start_fake(request: pytest.FixtureRequest) -> Iterator[StartFake]:
 @pytest.fixture
 def fake(start_fake: StartFake) -> FakeWaveSpeed:
     return start_fake()
+
+
+@pytest.fixture
+def api() -> Iterator[requests.Session]:
+    """A session that sends the fake's default key, for talking to the fake directly."""
+    with requests.Session() as session:
+        session.headers["Authorization"] = "Bearer test-key"
+        yield session

@@ -32,13 +32,6 @@ RANDOM_VIDEO = os.urandom(512 * 1024)
 Json = dict[str, Any]
 
 
-@pytest.fixture
-def api() -> Iterator[requests.Session]:
-    """A session that sends the fake's default key."""
-    with requests.Session() as session:
-        session.headers["Authorization"] = "Bearer test-key"
-        yield session
-
 
 def submit(
     fake: FakeWaveSpeed,

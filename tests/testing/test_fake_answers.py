@@ -5,7 +5,7 @@ and a client bound to the fake."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,6 @@ NO_ID = b'{"code": 200, "message": "success", "data": {}}'
 
 Json = dict[str, Any]
 
-
-@pytest.fixture
-def api() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.headers["Authorization"] = "Bearer test-key"
-        yield session
 
 
 def submit(fake: FakeWaveSpeed, api: requests.Session, **body: Any) -> requests.Response:

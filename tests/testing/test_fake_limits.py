@@ -4,7 +4,6 @@ concurrency limit (jobs wait), the per-minute start limit (submits are refused).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,12 +18,6 @@ TICK = 0.1
 
 Json = dict[str, Any]
 
-
-@pytest.fixture
-def api() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.headers["Authorization"] = "Bearer test-key"
-        yield session
 
 
 def submit(fake: FakeWaveSpeed, api: requests.Session, **body: Any) -> requests.Response:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -23,12 +22,6 @@ ITEM_KEYS = {"id", "model", "status", "outputs", "created_at", "has_nsfw_content
 
 Json = dict[str, Any]
 
-
-@pytest.fixture
-def api() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        session.headers["Authorization"] = "Bearer test-key"
-        yield session
 
 
 def submit(fake: FakeWaveSpeed, api: requests.Session, body: Json, model: str = MODEL) -> Any:
