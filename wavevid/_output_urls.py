@@ -19,8 +19,9 @@ from ._configuration import is_loopback
 from ._constants import DOWNLOAD_MAX_REDIRECTS
 from ._deadline import Deadline
 from ._logging import get_logger, redact
+from ._redirects import redirect_target
 from ._text import shorten
-from ._transport import Transport, redirect_target
+from ._transport import Transport
 
 logger = get_logger("wavevid.download")
 

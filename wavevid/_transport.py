@@ -33,18 +33,23 @@ from ._configuration import check_api_key, check_base_url, is_loopback
 from ._constants import API_PREFIX, CONNECT_TIMEOUT, FRESH_CONNECTION_SECONDS
 from ._deadline import Clock, Deadline, DeadlinePassed, reported_as
 from ._logging import get_logger, hold_secret, redact
+from ._redirects import KEEP_REDIRECTS, no_authorization
 from ._retry import (
     Failed,
-    Failure,
     RetryPolicy,
     classify,
     is_certificate_failure,
-    parse_retry_after,
     retrying,
 )
 from ._sessions import SessionFactory, Sessions, pinned_settings
 from ._text import short_repr
-from ._watchdog import WATCHDOG, Guard
+from ._uncertainty import (
+    UNCERTAIN,
+    Unanswered,
+    annotate_interrupted_submit,
+    uncertain_error,
+)
+from ._watchdog import WATCHDOG, release_on_close
 
 __all__ = ["Answer", "Content", "SessionFactory", "Transport", "error_for_status"]
 
@@ -53,17 +58,6 @@ get_logger("urllib3.connectionpool")  # it logs request lines, signed query stri
 
 #: Makes a raw request body (bytes, a file, or a sized iterable of bytes) and its headers.
 Content = Callable[[], tuple[Any, Mapping[str, str]]]
-
-
-class _Unanswered(Exception):
-    """A request that must not be repeated went out, and no usable answer came back."""
-
-    def __init__(self, detail: str, sent_at: dt.datetime, status: int | None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.sent_at = sent_at
-        self.answered_at = dt.datetime.now(dt.timezone.utc)
-        self.status = status
 
 
 class Transport:
@@ -183,10 +177,12 @@ class Transport:
                 "POST", self.api_url(path, query), self.submit_policy, deadline,
                 body=body, read_timeout=read_timeout,
             )
-        except _Unanswered as unanswered:
-            raise self._uncertain(path, fingerprint, input_digests, unanswered) from None
+        except Unanswered as unanswered:
+            raise uncertain_error(
+                path, fingerprint, input_digests, unanswered, self.clock_offset
+            ) from None
         except KeyboardInterrupt as interrupt:
-            _interrupted_submit(interrupt, path, fingerprint, started)
+            annotate_interrupted_submit(interrupt, path, fingerprint, started)
             raise
 
     def _request(
@@ -222,8 +218,8 @@ class Transport:
                 return retrying(attempt, policy, deadline, self.sleep, log_retry)
         except Failed as failed:
             answer = failed.answer
-            if not policy.idempotent and failed.failure in _UNCERTAIN:
-                raise _Unanswered(failed.detail, sent_at, answer and answer.status) from None
+            if not policy.idempotent and failed.failure in UNCERTAIN:
+                raise Unanswered(failed.detail, sent_at, answer and answer.status) from None
             if answer is not None:
                 raise api_error(answer, job_id) from None
             raise errors.APIConnectionError(
@@ -253,7 +249,7 @@ class Transport:
         try:
             response = self._send(
                 method, url, deadline, headers=headers, read_timeout=read_timeout, json=body,
-                data=data, allow_redirects=False, hooks=_KEEP_REDIRECTS,
+                data=data, allow_redirects=False, hooks=KEEP_REDIRECTS,
             )
             answer = read_answer(response, deadline)
         finally:
@@ -273,14 +269,14 @@ class Transport:
 
         No ``Authorization`` header goes out, whatever the session, the URL's user info or a
         ``.netrc`` hold. A redirect is answered as it came, its body unread and not followed:
-        :func:`redirect_target` gives its target.
+        ``_redirects.redirect_target`` gives its target.
 
         Raises:
             Failed: no answer; the caller decides about retrying. DeadlinePassed.
         """
         return self._send(
             "GET", url, deadline, headers=dict(headers or {}), what="cannot download",
-            allow_redirects=False, hooks=_KEEP_REDIRECTS, auth=_no_authorization,
+            allow_redirects=False, hooks=KEEP_REDIRECTS, auth=no_authorization,
         )
 
     def put(
@@ -338,7 +334,7 @@ class Transport:
         except BaseException:
             guard.release()
             raise
-        _release_on_close(response, guard)
+        release_on_close(response, guard)
         return response
 
     def _timeouts(
@@ -365,29 +361,6 @@ class Transport:
         if server.tzinfo is not None:
             self.clock_offset = (server - dt.datetime.now(dt.timezone.utc)).total_seconds()
 
-    def _uncertain(
-        self,
-        path: str,
-        fingerprint: str,
-        input_digests: Mapping[str, str] | None,
-        unanswered: _Unanswered,
-    ) -> errors.SubmissionUncertainError:
-        logger.warning(
-            "submit to %s may have been accepted (%s); fingerprint %s",
-            path, unanswered.detail, fingerprint,
-        )
-        return errors.SubmissionUncertainError(
-            f"the submit to {path} may have been accepted and billed ({unanswered.detail}); it"
-            " was not sent again",
-            model=path,
-            fingerprint=fingerprint,
-            input_digests=dict(input_digests or {}),
-            submitted_at=unanswered.sent_at,
-            answered_at=unanswered.answered_at,
-            status_code=unanswered.status,
-            clock_offset=self.clock_offset,
-        )
-
     def _refresh_stale_connections(self) -> None:
         held = self.sessions.current()
         if self.clock() - held.api_used_at > FRESH_CONNECTION_SECONDS:
@@ -396,70 +369,8 @@ class Transport:
             held.session.close()
 
 
-# A submit that failed these ways may have created its job.
-_UNCERTAIN = frozenset({Failure.NO_ANSWER, Failure.SERVER_ERROR})
 _SCHEMES = ("http", "https", "all")
-
-
-def _interrupted_submit(
-    interrupt: KeyboardInterrupt, path: str, fingerprint: str, started: dt.datetime
-) -> None:
-    """Ctrl-C during a submit's round trip: the job may exist. The interrupt carries what a
-    person needs to look for it (``model``, ``fingerprint``, ``submitted_at``)."""
-    interrupt.model = path  # type: ignore[attr-defined]
-    interrupt.fingerprint = fingerprint  # type: ignore[attr-defined]
-    interrupt.submitted_at = started  # type: ignore[attr-defined]
-    if hasattr(interrupt, "add_note"):
-        interrupt.add_note(
-            f"wavevid: interrupted during the submit to {path}: the job may exist and be billed;"
-            f" look for one created after {started.isoformat(timespec='seconds')} before"
-            f" resubmitting (fingerprint {fingerprint})"
-        )
-
-
-def _release_on_close(response: requests.Response, guard: Guard) -> None:
-    """The guard watches the connection until the answer is closed (read or abandoned); then
-    the connection may go back to the pool, and must never be shut down."""
-    close = response.close
-
-    def closing() -> None:
-        try:
-            close()
-        finally:
-            guard.release()
-
-    response.close = closing  # type: ignore[method-assign]
-
-
-def redirect_target(response: requests.Response) -> str | None:
-    """The ``Location`` of a redirect answered to :meth:`Transport.open_stream` (as sent:
-    maybe relative), or None for any other answer."""
-    return response.headers.get(_REDIRECT_TARGET)
-
-
-def _keep_redirect(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-    # requests reads a redirect's whole body before its caller sees the answer: to follow it,
-    # and even with allow_redirects=False (to prepare ``response.next``). Without ``Location``
-    # it is a plain answer, whose body only our bounded readers read, if anyone does.
-    if response.status_code in _REDIRECT_STATUSES and "Location" in response.headers:
-        response.headers[_REDIRECT_TARGET] = response.headers.pop("Location")
-    return response
-
-
-def _no_authorization(request: requests.PreparedRequest) -> requests.PreparedRequest:
-    # As ``auth``: a session's auth or headers, user info in the URL and .netrc all give way.
-    request.headers.pop("Authorization", None)
-    return request
-
-
-_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_REDIRECT_TARGET = "X-Wavevid-Redirect-Target"
-_KEEP_REDIRECTS = {"response": [_keep_redirect]}
 
 
 def _connection_error(passed: DeadlinePassed) -> errors.APIConnectionError:
     return errors.APIConnectionError(str(passed))
-
-
-def _retry_after(answer: Answer) -> float | None:
-    return parse_retry_after(answer.headers.get("retry-after"))

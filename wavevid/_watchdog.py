@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import requests
+
 from ._logging import get_logger
 
 logger = get_logger("wavevid.transport")
@@ -93,6 +95,20 @@ def watch_current(connection: Any) -> None:
     guard: Guard | None = getattr(_local, "guard", None)
     if guard is not None:
         guard.watch(connection)
+
+
+def release_on_close(response: requests.Response, guard: Guard) -> None:
+    """The guard watches the connection until the answer is closed (read or abandoned); then
+    the connection may go back to the pool, and must never be shut down."""
+    close = response.close
+
+    def closing() -> None:
+        try:
+            close()
+        finally:
+            guard.release()
+
+    response.close = closing  # type: ignore[method-assign]
 
 
 class Watchdog:
