@@ -139,6 +139,108 @@ BUILTIN = [
              "duration, seed, image)"),
         ],
     ),
+    (
+        "ltx-2-19b-lora",
+        "wavespeed-ai/ltx-2-19b/text-to-video-lora",
+        {"prompt": "neon city", "loras": [{"path": "https://example.com/ink.safetensors",
+                                           "scale": 0.8}]},
+        {"prompt": "neon city", "resolution": "720p", "aspect_ratio": "16:9", "duration": 5,
+         "seed": -1, "loras": [{"path": "https://example.com/ink.safetensors", "scale": 0.8}]},
+        {"prompt": "x", "aspect_ratio": "4:3", "loras": [
+            {"path": "https://a.test/1", "scale": 1}, {"path": "ink.safetensors", "scale": 5},
+            {"path": "https://a.test/3", "scale": 1}, {"path": "https://a.test/4", "scale": 1}]},
+        [
+            ("aspect_ratio", "'4:3' is not one of '16:9', '9:16'"),
+            ("loras", "takes at most 3 items"),
+            ("loras[1].path", "'ink.safetensors' is not a URL"),
+            ("loras[1].scale", "5 is above the maximum 4"),
+        ],
+    ),
+    (
+        "ltx-2-19b-lipsync",
+        "wavespeed-ai/ltx-2-19b/lipsync",
+        {"audio": "https://example.com/voice.mp3"},
+        {"audio": "https://example.com/voice.mp3", "resolution": "720p", "seed": -1},
+        {"audio": "voice.mp3", "image": 7, "resolution": "4k"},
+        [
+            ("audio", "'voice.mp3' is not an http(s) URL or data: URI. A str is always sent as a "
+             "URL; to upload a local audio, pass pathlib.Path('voice.mp3')"),
+            ("image", "expected a URL (str), a pathlib.Path, bytes or a binary file for this "
+             "image, not int"),
+            ("resolution", "'4k' is not one of '480p', '720p', '1080p'"),
+        ],
+    ),
+    (
+        "ltx-2.3",
+        "wavespeed-ai/ltx-2.3/text-to-video",
+        {"prompt": "a lighthouse", "duration": 20},
+        {"prompt": "a lighthouse", "resolution": "720p", "duration": 20, "seed": -1},
+        {"prompt": "a lighthouse", "duration": 4, "aspect_ratio": "16:9"},
+        [
+            ("duration", "4 is below the minimum 5"),
+            ("aspect_ratio", "unknown parameter (this model takes: prompt, resolution, "
+             "duration, seed)"),
+        ],
+    ),
+    (
+        "ltx-2.3-i2v",
+        "wavespeed-ai/ltx-2.3/image-to-video",
+        {"prompt": "zoom in", "image": "https://example.com/a.png", "resolution": "1080p"},
+        {"prompt": "zoom in", "image": "https://example.com/a.png", "resolution": "1080p",
+         "duration": 5, "seed": -1},
+        {"image": "https://example.com/a.png", "resolution": "2k"},
+        [
+            ("prompt", "is required"),
+            ("resolution", "'2k' is not one of '480p', '720p', '1080p'"),
+        ],
+    ),
+    (
+        "ltx-2.3-lora",
+        "wavespeed-ai/ltx-2.3/text-to-video-lora",
+        {"prompt": "x", "loras": [{"path": "https://example.com/a.safetensors", "scale": 1.5}]},
+        {"prompt": "x", "resolution": "720p", "duration": 5, "seed": -1,
+         "loras": [{"path": "https://example.com/a.safetensors", "scale": 1.5}]},
+        {"prompt": "x", "loras": [{"path": "https://example.com/a.safetensors"},
+                                  {"scale": "high", "path": "https://e.test/b", "weight": 1}]},
+        [
+            ("loras[0].scale", "is required"),
+            ("loras[1].scale", "expected a number, got str 'high'"),
+            ("loras[1].weight", "unknown field (it takes: path, scale)"),
+        ],
+    ),
+    (
+        "ltx-2.3-extend",
+        "wavespeed-ai/ltx-2.3/video-extend",
+        {"video": "https://example.com/clip.mp4"},
+        {"video": "https://example.com/clip.mp4", "duration": 6},
+        {"duration": 21, "prompt": 5},
+        [
+            ("video", "is required"),
+            ("prompt", "expected a string, got int 5"),
+            ("duration", "21 is above the maximum 20"),
+        ],
+    ),
+    (
+        "ltx-2.3-lipsync",
+        "wavespeed-ai/ltx-2.3/lipsync",
+        {"audio": "data:audio/mpeg;base64,SUQz", "prompt": "calm"},
+        {"audio": "data:audio/mpeg;base64,SUQz", "prompt": "calm", "resolution": "720p",
+         "seed": -1},
+        {"image": "https://example.com/face.png", "seed": -3},
+        [("audio", "is required"), ("seed", "-3 is below the minimum -1")],
+    ),
+    (
+        "ltx-2.5",
+        "wavespeed-ai/ltx-2.5/text-to-video",
+        {"prompt": "a storm", "resolution": "4k", "duration": 20},
+        {"prompt": "a storm", "resolution": "4k", "aspect_ratio": "16:9", "duration": 20,
+         "seed": -1},
+        {"prompt": "a storm", "resolution": "480p", "duration": 25},
+        [
+            ("resolution", "'480p' is not one of '720p', '1080p', '2k', '4k'"),
+            ("duration", "25 is above the maximum 20"),
+        ],
+    ),
 ]
 
 
@@ -214,6 +316,15 @@ def test_unknown_model_without_close_matches(catalog: wavevid.Catalog) -> None:
         ("ltx-2-retake", {}, 12.5, Decimal("1.25")),
         ("ltx-2-19b", {"duration": 10}, None, None),
         ("hunyuan-video-1.5-i2v", {"duration": 5}, None, None),
+        ("ltx-2.3-extend", {}, None, Decimal("0.60")),  # $0.10/s, 6 s by default
+        ("ltx-2.3-extend", {"duration": 20}, None, Decimal("2.00")),
+        ("ltx-2.3", {"duration": 10}, None, None),
+        ("ltx-2.3-i2v", {}, None, None),
+        ("ltx-2.3-lora", {}, None, None),
+        ("ltx-2.3-lipsync", {}, 8, None),
+        ("ltx-2.5", {"resolution": "4k", "duration": 5}, None, None),
+        ("ltx-2-19b-lora", {}, None, None),
+        ("ltx-2-19b-lipsync", {}, 8, None),
     ],
 )
 def test_cost_estimates(
@@ -233,11 +344,11 @@ def test_cost_is_exact_decimal(catalog: wavevid.Catalog) -> None:
 
 def test_expected_seconds_follow_the_output_length(catalog: wavevid.Catalog) -> None:
     pro = catalog.get("ltx-2-pro")
-    assert pro.expected_seconds({"duration": 10}) == 20 + 4 * 10
-    assert pro.expected_seconds() == 20 + 4 * 6
+    assert pro.expected_seconds({"duration": 10}) == 45 + 15 * 10
+    assert pro.expected_seconds() == 45 + 15 * 6
     retake = catalog.get("ltx-2-retake")
-    assert retake.expected_seconds(output_seconds=5) == 30 + 4 * 5
-    assert retake.expected_seconds() == 30 + 4 * 10  # the assumed length when none is known
+    assert retake.expected_seconds(output_seconds=5) == 45 + 15 * 5
+    assert retake.expected_seconds() == 45 + 15 * 10  # the assumed length when none is known
 
 
 def test_media_parameters_are_marked(catalog: wavevid.Catalog) -> None:
@@ -248,6 +359,10 @@ def test_media_parameters_are_marked(catalog: wavevid.Catalog) -> None:
         "ltx-2-pro-i2v": {"image": "image"},
         "ltx-2-fast-i2v": {"image": "image"},
         "ltx-2-retake": {"video": "video"},
+        "ltx-2-19b-lipsync": {"audio": "audio", "image": "image"},
+        "ltx-2.3-i2v": {"image": "image"},
+        "ltx-2.3-extend": {"video": "video"},
+        "ltx-2.3-lipsync": {"audio": "audio", "image": "image"},
     }
 
 

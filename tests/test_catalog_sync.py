@@ -60,9 +60,12 @@ def test_every_listed_model_imports_and_loads_through_the_catalog(
         model = catalog.get(entry["model_id"])
         assert model.verified
         assert model.source == target
-    new = catalog.get("ltx-2.5")
-    assert new.path == "wavespeed-ai/ltx-2.5/text-to-video"
-    assert list(new.parameters) == ["prompt", "resolution", "aspect_ratio", "duration", "seed"]
+    new = catalog.get("ltx-2.5-i2v")  # not a built-in model: named from its path
+    assert new.path == "wavespeed-ai/ltx-2.5/image-to-video"
+    assert list(new.parameters) == [
+        "image", "last_image", "prompt", "resolution", "duration", "seed"
+    ]
+    assert dict(new.media) == {"image": "image", "last_image": "image"}
 
 
 def test_a_known_model_keeps_its_name_aliases_and_timing(fake: FakeWaveSpeed) -> None:
@@ -194,6 +197,64 @@ def test_diff_of_the_builtin_catalog_names_what_the_docs_did_not_know(fake: Fake
     ]
 
 
+# The entries added for LTX-2.3, LTX-2.5 and LTX-2 19B's LoRA and lipsync endpoints: written
+# from the same WaveSpeed pages as the fake's list, they agree with it keyword by keyword.
+NEWER = ["ltx-2.3", "ltx-2.3-i2v", "ltx-2.3-lora", "ltx-2.3-extend", "ltx-2.3-lipsync",
+         "ltx-2.5", "ltx-2-19b-lora", "ltx-2-19b-lipsync"]  # fmt: skip
+
+
+def test_the_newer_families_diff_clean_against_the_live_list(fake: FakeWaveSpeed) -> None:
+    assert catalog_sync.diff(client(), NEWER) == []
+    assert main(["catalog", "diff", *NEWER]) == 0
+
+
+def test_diff_looks_into_lists_and_objects(
+    fake: FakeWaveSpeed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    models = fake.models
+    lora = listed_in(models, "wavespeed-ai/ltx-2.3/text-to-video-lora")
+    loras = lora["api_schema"]["api_schemas"][0]["request_schema"]["properties"]["loras"]
+    loras["maxItems"] = 5
+    loras["items"]["properties"]["scale"]["maximum"] = 2
+    loras["items"]["properties"]["weight"] = {"type": "number"}
+    del loras["items"]["properties"]["path"]
+    loras["items"]["required"] = ["scale"]
+    fake.models = models
+    drifts = catalog_sync.diff(client(), ["ltx-2.3-lora"], refresh=True)
+    assert {(d.parameter, d.change, d.local, d.live) for d in drifts} == {
+        ("loras", "maxItems", 3, 5),
+        ("loras[].scale", "maximum", 4, 2),
+        ("loras[].weight", "added", None, None),
+        ("loras[].path", "removed", None, None),
+    }
+    assert main(["catalog", "diff", "ltx-2.3-lora"]) == 3
+    assert "ltx-2.3-lora: loras[].scale: maximum 4 here, 2 live" in capsys.readouterr().out
+
+
+def test_import_keeps_a_list_of_objects_and_marks_audio(fake: FakeWaveSpeed) -> None:
+    text = catalog_sync.import_models(
+        client(), ["wavespeed-ai/ltx-2.3/text-to-video-lora", "wavespeed-ai/ltx-2.3/lipsync"]
+    )
+    models = yaml.safe_load(text)["models"]
+    loras = models["ltx-2.3-lora"]["input"]["properties"]["loras"]
+    assert loras == {
+        "type": "array", "description": loras["description"], "maxItems": 3,
+        "items": {"type": "object", "required": ["path", "scale"], "properties": {
+            "path": {"type": "string", "description": "The LoRA weights' URL."},
+            "scale": {"type": "number", "minimum": 0, "maximum": 4},
+        }},
+    }  # fmt: skip
+    lipsync = models["ltx-2.3-lipsync"]["input"]["properties"]
+    assert (lipsync["audio"]["x-wavevid-media"], lipsync["image"]["x-wavevid-media"]) == (
+        "audio", "image"
+    )
+    assert models["ltx-2.3-lipsync"]["aliases"] == ["ltx-2.3-talking-head"]  # a known model
+
+
+def listed_in(models: list[dict[str, Any]], model_id: str) -> dict[str, Any]:
+    return next(entry for entry in models if entry["model_id"] == model_id)
+
+
 def test_a_model_missing_from_the_live_list(fake: FakeWaveSpeed) -> None:
     fake.models = [m for m in fake.models if m["model_id"] != "lightricks/ltx-2-retake"]
     drifts = catalog_sync.diff(client(), ["ltx-2-retake"])
@@ -225,7 +286,7 @@ def test_catalog_import_command_writes_a_file(
 ) -> None:
     target = tmp_path / "mine" / "ltx25.yaml"
     target.parent.mkdir()
-    code = main(["catalog", "import", "wavespeed-ai/ltx-2.5/text-to-video", "--name", "ltx25",
+    code = main(["catalog", "import", "wavespeed-ai/ltx-2.5/image-to-video", "--name", "ltx25",
                  "-o", str(target)])
     assert code == 0
     assert capsys.readouterr().out == f"wrote {target}\n"

@@ -21,11 +21,12 @@ def test_models_json_lists_every_model(capsys: pytest.CaptureFixture[str]) -> No
         "title": "LTX-2 Fast",
         "task": "text-to-video",
         "path": "lightricks/ltx-2-fast/text-to-video",
+        "preset_of": None,
         "aliases": ["ltx2-fast"],
         "verified": False,
         "pricing": {"per_second": 0.04},
     }
-    assert len(listed) == 9
+    assert len(listed) == 17
 
 
 def test_models_table(capsys: pytest.CaptureFixture[str]) -> None:

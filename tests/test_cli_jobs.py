@@ -32,7 +32,7 @@ def fake(fake_wavespeed: FakeWaveSpeed, monkeypatch: pytest.MonkeyPatch) -> Fake
     return fake_wavespeed
 
 
-UNVERIFIED = "parameters not yet confirmed against WaveSpeed's live schema"
+UNVERIFIED = "parameters not verified against WaveSpeed's live schema"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -75,6 +75,50 @@ def test_generate_uploads_files(
     assert (code, err) == (0, "")
     (job,) = fake.jobs.values()
     assert job.input["image"].startswith(fake.url)
+
+
+def test_generate_takes_a_list_of_loras_as_json_and_an_audio_file(
+    fake: FakeWaveSpeed, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    loras = [{"path": "https://example.com/ink.safetensors", "scale": 0.8}]
+    code, _, err = run(
+        capsys, "generate", "ltx-2.3-lora", "--prompt", "a paper boat",
+        "--param", f"loras={json.dumps(loras)}", "-o", str(tmp_path / "boat.mp4"),
+    )
+    assert (code, err) == (0, "")
+    voice = tmp_path / "voice.wav"
+    voice.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(24))
+    code, _, err = run(
+        capsys, "generate", "ltx-2.3-lipsync", "--file", f"audio={voice}",
+        "-o", str(tmp_path / "talk.mp4"),
+    )
+    assert (code, err) == (0, "")
+    lora_job, lipsync_job = fake.jobs.values()
+    assert lora_job.input["loras"] == loras
+    assert lipsync_job.input["audio"].startswith(fake.url)
+
+
+def test_a_bad_lora_list_exits_2_naming_each_place(
+    fake: FakeWaveSpeed, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    weights = tmp_path / "ink.safetensors"
+    weights.write_bytes(b"weights")
+    loras = '[{"path": "ink.safetensors", "scale": 9}, {"scale": 1}]'
+    code, _, err = run(capsys, "submit", "ltx-2-19b-lora", "--prompt", "x",
+                       "--param", f"loras={loras}")
+    assert code == 2
+    assert "loras[0].path: 'ink.safetensors' is not a URL" in err
+    assert "loras[0].scale: 9 is above the maximum 4" in err
+    assert "loras[1].path: is required" in err
+    code, _, err = run(capsys, "submit", "ltx-2-19b-lora", "--prompt", "x",
+                       "--param", "loras=[{path: x}]")
+    assert code == 2
+    assert "loras: '[{path: x}]' is not valid JSON" in err
+    code, _, err = run(capsys, "submit", "ltx-2-19b-lora", "--prompt", "x",
+                       "--file", f"loras={weights}")
+    assert code == 2
+    assert "loras: a local file cannot go here" in err
+    assert fake.requests == []
 
 
 def test_a_parameter_typo_exits_2_naming_it_and_what_is_allowed(
@@ -297,6 +341,6 @@ def test_warnings_reach_stderr_as_one_line_each(
     assert main(["--catalog", str(folder), "submit", "cli-unverified", "--prompt", "x"]) == 0
     err = capsys.readouterr().err
     assert err == (
-        f"wavevid: cli-unverified: {UNVERIFIED} (mine.yaml); a request may be rejected or"
-        " priced differently\n"
+        f"wavevid: cli-unverified: {UNVERIFIED}; a request may be rejected or priced"
+        " differently. Check with `wavevid catalog diff cli-unverified` (needs WAVESPEED_API_KEY)\n"
     )

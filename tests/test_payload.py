@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -169,40 +168,6 @@ def test_media_problems_come_with_the_others(i2v: wavevid.Model) -> None:
 
 def test_a_local_file_does_not_excuse_a_missing_required_one(i2v: wavevid.Model) -> None:
     assert problems(i2v, {"prompt": "x"}) == [ParameterProblem("image", "is required")]
-
-
-# --- the unverified warning --------------------------------------------------------------------
-
-
-def test_an_unverified_model_is_warned_about_once(
-    write_catalog: WriteCatalog, caplog: pytest.LogCaptureFixture
-) -> None:
-    folder = write_catalog("""
-        version: 1
-        models:
-          unverified-once:
-            path: me/unverified-once
-            task: text-to-video
-            input: {type: object, properties: {}}
-    """)
-    model = wavevid.load_catalog(folder).get("unverified-once")
-    with caplog.at_level(logging.WARNING, logger="wavevid"):
-        model.build_payload()
-        model.build_payload()
-        wavevid.load_catalog(folder).get("unverified-once").build_payload()
-    warnings = [record for record in caplog.records if "unverified-once" in record.getMessage()]
-    assert len(warnings) == 1
-    assert "not yet confirmed against WaveSpeed's live schema" in warnings[0].getMessage()
-
-
-def test_a_verified_model_is_not_warned_about(
-    catalog: wavevid.Catalog, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.WARNING, logger="wavevid"):
-        catalog.get("ltx-2-retake").build_payload(
-            {"video": "https://example.com/a.mp4", "prompt": "x"}
-        )
-    assert caplog.records == []
 
 
 def test_an_integral_float_is_sent_as_an_integer(catalog: wavevid.Catalog) -> None:

@@ -31,7 +31,10 @@ from .errors import (
     ServerError,
     SubmissionUncertainError,
     UnknownModelError,
+    UnvalidatedInputWarning,
+    UnverifiedModelWarning,
     WavevidError,
+    WavevidWarning,
     WebhookVerificationError,
 )
 
@@ -44,6 +47,7 @@ __all__ = [
     "Candidate",
     "Catalog",
     "CatalogError",
+    "Charge",
     "Client",
     "ConfigurationError",
     "DownloadError",
@@ -55,12 +59,16 @@ __all__ = [
     "NotFoundError",
     "ParameterProblem",
     "PermissionDeniedError",
+    "Quote",
     "RateLimitError",
     "ServerError",
     "SubmissionUncertainError",
     "UnknownModelError",
+    "UnvalidatedInputWarning",
+    "UnverifiedModelWarning",
     "VideoResult",
     "WavevidError",
+    "WavevidWarning",
     "WebhookVerificationError",
     "__version__",
     "generate_video",
@@ -72,6 +80,7 @@ _configure_logging()
 
 if TYPE_CHECKING:
     from ._default import generate_video
+    from ._prices import Charge, Quote
     from .client import Client
     from .jobs import Job
     from .results import BatchItem, VideoResult
@@ -83,6 +92,8 @@ _LAZY = {
     "Job": "jobs",
     "VideoResult": "results",
     "BatchItem": "results",
+    "Quote": "_prices",
+    "Charge": "_prices",
     "generate_video": "_default",
 }
 

@@ -12,7 +12,6 @@ server's ``Retry-After``). Other clients and other processes are not coordinated
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 from ._configuration import is_loopback
 from ._constants import CHECK_LOG_ENTRIES, MAX_RETRIES
 from ._deadline import Clock, Deadline
+from ._locks import ForkSafeLock
 from ._logging import get_logger
 from ._retry import RetryPolicy
 from ._run_times import RunTimes
@@ -62,7 +62,7 @@ class CheckLog:
     """When this client last checked each job, and what the last answer said."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
         self._entries: dict[str, _Entry] = {}
 
     def reserve(self, job_id: str, gap: float, now: float) -> bool:

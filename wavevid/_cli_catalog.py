@@ -89,15 +89,22 @@ def _models(arguments: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     rows = [("NAME", "TASK", "PRICE", "VERIFIED", "PATH")]
     rows += [
-        (m.name, m.task, _price(m.pricing), _yes(m.verified), m.path) for m in models
+        (m.name, m.task, _price(m.pricing), _yes(m.verified), m.path + _preset_note(m))
+        for m in models
     ]
     _table(rows, out)
     return EXIT_OK
 
 
 def _show(arguments: argparse.Namespace, out: TextIO) -> int:
-    model = _catalog(arguments).get(arguments.model)
+    catalog = _catalog(arguments)
+    model = catalog.get(arguments.model)
     out.write(f"{model.title} ({model.name})\n  path: {model.path}\n  task: {model.task}\n")
+    if model.preset_of:
+        out.write(f"  preset of: {model.preset_of} (same endpoint, price and run time)\n")
+    presets = [other.name for other in catalog if other.preset_of == model.name]
+    if presets:
+        out.write(f"  presets: {', '.join(presets)}\n")
     out.write(f"  price: {_price(model.pricing)}\n  verified: {_yes(model.verified)}\n")
     if model.aliases:
         out.write(f"  aliases: {', '.join(model.aliases)}\n")
@@ -150,12 +157,17 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
+def _preset_note(model: Model) -> str:
+    return f" (preset of {model.preset_of})" if model.preset_of else ""
+
+
 def _summary(model: Model) -> dict[str, Any]:
     return {
         "name": model.name,
         "title": model.title,
         "task": model.task,
         "path": model.path,
+        "preset_of": model.preset_of,
         "aliases": list(model.aliases),
         "verified": model.verified,
         "pricing": model.pricing,
@@ -176,6 +188,9 @@ def _price(rule: Mapping[str, Any]) -> str:
 
 def _type_of(spec: Mapping[str, Any]) -> str:
     kind = spec.get("type", "any")
+    fields = spec.get("items", {}).get("properties") if kind == "array" else None
+    if isinstance(fields, Mapping):  # a list of objects, such as LoRAs
+        return "list of {" + ", ".join(fields) + "}"
     return "|".join(kind) if isinstance(kind, list) else str(kind)
 
 
@@ -184,10 +199,13 @@ def _default(spec: Mapping[str, Any]) -> str:
 
 
 def _allowed(spec: Mapping[str, Any]) -> str:
+    if "const" in spec:
+        return f"only {json.dumps(spec['const'])}"
     if "enum" in spec:
         return ", ".join(str(value) for value in spec["enum"])
-    limits = (("minimum", ">="), ("maximum", "<="))
-    return " ".join(f"{word} {spec[key]}" for key, word in limits if key in spec)
+    limits = (("minimum", ">= {}"), ("maximum", "<= {}"), ("minItems", ">= {} items"),
+              ("maxItems", "<= {} items"))
+    return " ".join(form.format(spec[key]) for key, form in limits if key in spec)
 
 
 def _notes(model: Model, name: str) -> str:

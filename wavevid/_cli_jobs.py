@@ -48,12 +48,15 @@ def add_commands(commands: Any) -> None:
     generate.add_argument("-o", "--output", metavar="FILE", help="where to save the video")
     generate.add_argument("--timeout", type=float, metavar="S", help="the job's deadline")
     generate.add_argument("--webhook", metavar="URL", help="WaveSpeed also POSTs the outcome here")
-    generate.add_argument("--quiet", action="store_true", help="no progress bar")
+    generate.add_argument(
+        "--quiet", action="store_true", help="no progress bar, no notice about unverified models"
+    )
     generate.set_defaults(run=_generate)
 
     submit = commands.add_parser("submit", help="submit a job and print its id at once")
     _model_inputs(submit)
     submit.add_argument("--webhook", metavar="URL", help="WaveSpeed POSTs the outcome here")
+    submit.add_argument("--quiet", action="store_true", help="no notice about unverified models")
     submit.set_defaults(run=_submit)
 
     status = commands.add_parser("status", help="a job's current state")

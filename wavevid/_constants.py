@@ -59,8 +59,11 @@ DEFAULT_BASE_URL = "https://api.wavespeed.ai"
 API_PREFIX = "/api/v3"
 API_KEY_ENV = "WAVESPEED_API_KEY"
 BASE_URL_ENV = "WAVESPEED_BASE_URL"
-#: ``debug`` or ``info`` switches on a stderr handler for the ``wavevid`` loggers.
+#: One of LOG_LEVELS switches on a stderr handler for the ``wavevid`` loggers at that level;
+#: any other value is reported once on stderr and ignored.
 LOG_ENV = "WAVEVID_LOG"
+#: The values WAVEVID_LOG accepts (any case), lowest first.
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 #: Seconds between checks for clients made without ``poll_interval`` (default: the schedule
 #: from each model's expected time), raised to the minimum gap unless the base URL is
 #: loopback. Meant for tests against a fake.
@@ -190,6 +193,11 @@ BATCH_WORKERS = 2
 #: After an uncertain submit, generate() looks for the job in the history this many seconds after
 #: the failure (within the job's deadline); ``Client(recovery_delays=...)`` changes them.
 RECOVERY_DELAYS = (2.0, 10.0, 30.0)
+#: WaveSpeed keeps jobs and their outputs this long (seconds): 7 days.
+JOB_RETENTION_SECONDS = 7 * 24 * 3600.0
+#: A server ``Date`` this far (seconds) from our clock is a wrong header, not a clock offset:
+#: ignored for an uncertain submit's window.
+MAX_CLOCK_OFFSET = 3600.0
 #: Seconds added to the measured clock offset (the server's ``Date`` minus ours) on each side of
 #: an uncertain submit's window, for the history's ``created_at``.
 RECOVERY_CLOCK_SLACK = 2.0
@@ -197,6 +205,13 @@ RECOVERY_CLOCK_SLACK = 2.0
 TRANSPORT_FLAGS = frozenset({"enable_sync_mode"})
 #: History paging stops after this many pages, whatever the server says.
 HISTORY_MAX_PAGES = 50
+#: Billing records asked for when looking up one job's charge (``Client.charge``): one page; a
+#: job has a deduct and perhaps a refund (the documented page size is 1 to 100).
+BILLING_PAGE_SIZE = 20
+#: A price or charge with this many digits before the point is no amount (as for the balance);
+#: one with more digits after it is rounded to this many (``1e-999999999`` would print a billion
+#: zeros).
+PRICE_MAX_DIGITS = 15
 
 # --- webhooks ------------------------------------------------------------------------------------
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-import threading
 from typing import Any
 
 from ._constants import API_KEY_ENV, BASE_URL_ENV, CATALOG_PATH_ENV, POLL_INTERVAL_ENV
+from ._locks import ForkSafeLock
 from ._progress import ProgressCallback
 from .client import Client
 
 _ENVIRONMENT = (API_KEY_ENV, BASE_URL_ENV, CATALOG_PATH_ENV, POLL_INTERVAL_ENV)
 _default: Client | None = None
 _default_environment: tuple[str | None, ...] = ()
-_default_lock = threading.Lock()
+_default_lock = ForkSafeLock()
 
 
 def default_client() -> Client:

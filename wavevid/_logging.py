@@ -24,7 +24,8 @@ import threading
 import weakref
 from collections.abc import Iterator
 
-from ._constants import LOG_ENV
+from ._constants import LOG_ENV, LOG_LEVELS
+from ._text import short_repr
 
 # Shorter values would redact ordinary words; real keys are far longer.
 _MIN_SECRET_CHARS = 6
@@ -40,6 +41,8 @@ _PATTERNS = [
     (re.compile(r"((?:https?://[^\s/?#'\"]+)?/[^\s?#'\"]*)\?[^\s#'\"]+"), r"\1?***"),
 ]
 _HANDLER_MARK = "_wavevid_handler"
+# The unknown WAVEVID_LOG values reported on stderr already (each once per process).
+_reported_values: set[str] = set()
 
 # A library's records go where the application sends them; without configuration, nowhere
 # (not to Python's last-resort stderr handler). WAVEVID_LOG and the command turn them on.
@@ -217,10 +220,19 @@ def warnings_to_stderr(prefix: str = "wavevid: ") -> Iterator[None]:
 
 
 def configure_from_environment() -> None:
-    """With ``WAVEVID_LOG=debug|info|warning``, send wavevid's records to stderr at that
-    level. Does nothing otherwise, or when already done."""
-    level = os.environ.get(LOG_ENV, "").strip().upper()
-    if level not in ("DEBUG", "INFO", "WARNING"):
+    """With ``WAVEVID_LOG`` set to one of LOG_LEVELS, send wavevid's records to stderr at that
+    level. Does nothing when it is unset or empty, or when already done; any other value is
+    reported once on stderr, with the allowed ones, and ignored (a typo must not stop an
+    application that imports wavevid)."""
+    text = os.environ.get(LOG_ENV, "").strip()
+    level = text.upper()
+    if level not in (name.upper() for name in LOG_LEVELS):
+        if text and text not in _reported_values:
+            _reported_values.add(text)
+            sys.stderr.write(
+                f"wavevid: {LOG_ENV}={short_repr(text)} is not a level, ignored"
+                f" (allowed: {', '.join(LOG_LEVELS)})\n"
+            )
         return
     root = logging.getLogger("wavevid")
     if any(getattr(handler, _HANDLER_MARK, False) for handler in root.handlers):

@@ -21,7 +21,6 @@ from urllib.parse import unquote, urlsplit
 
 from ._constants import MAX_BODY_DEPTH
 from ._text import short_repr
-from .errors import ParameterProblem
 
 Place = tuple["str | int", ...]
 """Where a value sits in a body: keys and list indexes from the top, e.g. ``("loras", 0)``."""
@@ -109,11 +108,12 @@ class MediaSlots:
         """The schema of the whole body (None: no schema is known)."""
         return self._root
 
-    def kind(self, node: Mapping[str, Any] | None, place: Place) -> str | None:
-        """``image``, ``video`` or ``audio`` when the value at ``place`` (whose subschema is
-        ``node``) is media; without a schema, every top-level value may be."""
+    def kind(self, node: Mapping[str, Any] | None, place: Place, value: Any) -> str | None:
+        """``image``, ``video`` or ``audio`` when ``value`` at ``place`` (whose subschema is
+        ``node``) is media; without a schema, a local file at the top level is."""
         if self._root is None:
-            return _UNKNOWN_SCHEMA_KIND if len(place) == 1 else None
+            top = len(place) == 1 and is_local_media(value)
+            return _UNKNOWN_SCHEMA_KIND if top else None
         kind = node.get("x-wavevid-media") if node is not None else None
         return kind if isinstance(kind, str) else None
 
@@ -184,9 +184,9 @@ def walk(
     pending.reverse()
     while pending:
         place, value, node = pending.pop()
-        kind = slots.kind(node, place)
+        kind = slots.kind(node, place, value)
         yield place, value, node, kind
-        if kind is not None or is_local_media(value) or len(place) >= MAX_BODY_DEPTH:
+        if kind is not None or is_local_media(value) or len(place) > MAX_BODY_DEPTH:
             continue
         if isinstance(value, dict):
             items: list[tuple[Any, Any]] = list(value.items())
@@ -200,17 +200,14 @@ def walk(
 
 def local_files(
     body: Mapping[str, Any], schema: Mapping[str, Any] | None
-) -> tuple[list[Place], list[ParameterProblem]]:
-    """The places of the local files ``body`` uploads, and a problem for each local file
-    elsewhere (``schema`` None: a model outside the catalog)."""
+) -> tuple[list[Place], list[Place]]:
+    """The places of the local files ``body`` uploads, and of the local files elsewhere (each
+    a problem: :data:`MISPLACED_FILE`); ``schema`` None: a model outside the catalog."""
     uploads: list[Place] = []
-    misplaced: list[ParameterProblem] = []
+    misplaced: list[Place] = []
     for place, value, _node, kind in walk(body, MediaSlots(schema)):
         if is_local_media(value):
-            if kind is None:
-                misplaced.append(ParameterProblem(place_name(place), MISPLACED_FILE))
-            else:
-                uploads.append(place)
+            (misplaced if kind is None else uploads).append(place)
     return uploads, misplaced
 
 

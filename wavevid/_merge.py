@@ -5,7 +5,8 @@
 - Each parameter under ``input.properties`` is replaced whole when the child names it.
 - ``pricing`` and ``expected_seconds`` are single rules, replaced whole: merging
   ``{per_run: 0.2}`` into ``{per_second: 0.06}`` key by key would make a rule that means nothing.
-- ``path``, ``aliases`` and ``extends`` are never inherited.
+- ``path``, ``aliases``, ``extends`` and ``preset_of`` are never inherited (a preset's path is
+  set by the catalog from its owner, not by merging).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-NOT_INHERITED = frozenset({"path", "aliases", "extends"})
+NOT_INHERITED = frozenset({"path", "aliases", "extends", "preset_of"})
 _REPLACED_WHOLE = frozenset({("pricing",), ("expected_seconds",)})
 
 

@@ -5,7 +5,6 @@ Built by :mod:`wavevid.catalog` from a checked entry; importable from there and 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -13,16 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from . import pricing
 from ._constants import DEFAULT_EXPECTED_SECONDS
-from ._logging import get_logger
+from ._warn import warn_once
+from .errors import UnverifiedModelWarning
 from .payload import with_defaults
 
 if TYPE_CHECKING:
     from .payload import PayloadBuilder
-
-logger = get_logger("wavevid.catalog")
-
-_warned_unverified: set[str] = set()
-_warned_lock = threading.Lock()
 
 
 class Model:
@@ -51,11 +46,17 @@ class Model:
         )
         self.source: Path = source
         """The catalog file that defined (or last amended) this entry."""
+        self.preset_of: str | None = definition.get("preset_of")
+        """For a preset, the entry that owns its WaveSpeed path (same price, same run time);
+        None for an entry of its own. Jobs looked up by path belong to the owner."""
         properties = self.input_schema["properties"]
         self.defaults: Mapping[str, Any] = {
-            key: spec["default"] for key, spec in properties.items() if "default" in spec
+            key: spec["default"] if "default" in spec else spec["const"]
+            for key, spec in properties.items()
+            if "default" in spec or "const" in spec
         }
-        """Each parameter's default, filled in when the input leaves it out."""
+        """Each parameter's default (a ``const`` is its own default), filled in when the input
+        leaves it out."""
         self.media: Mapping[str, str] = {
             key: spec["x-wavevid-media"]
             for key, spec in properties.items()
@@ -93,9 +94,10 @@ class Model:
         if self._builder is None:
             from .payload import PayloadBuilder
 
-            self._builder = PayloadBuilder(self.name, self.input_schema, self.defaults, self.media)
+            self._builder = PayloadBuilder(self.name, self.input_schema, self.defaults)
+        payload = self._builder.build(input)
         self._warn_if_unverified()
-        return self._builder.build(input)
+        return payload
 
     def estimate_cost(
         self, input: Mapping[str, Any] | None = None, *, output_seconds: float | None = None
@@ -116,15 +118,13 @@ class Model:
         return pricing.expected_seconds(self.timing, values, output_seconds)
 
     def _warn_if_unverified(self) -> None:
+        """Once per model and process, after a body was built (never before an error)."""
         if self.verified:
             return
-        with _warned_lock:
-            if self.name in _warned_unverified:
-                return
-            _warned_unverified.add(self.name)
-        logger.warning(
-            "%s: parameters not yet confirmed against WaveSpeed's live schema (%s);"
-            " a request may be rejected or priced differently",
-            self.name,
-            self.source.name,
-        )
+        owner = self.preset_of or self.name
+        named = f"{self.name} (a preset of {owner})" if self.preset_of else self.name
+        warn_once(UnverifiedModelWarning, self.name, (
+            f"{named}: parameters not verified against WaveSpeed's live schema; a request may be"
+            f" rejected or priced differently. Check with `wavevid catalog diff {owner}`"
+            " (needs WAVESPEED_API_KEY)"
+        ))

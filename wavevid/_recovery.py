@@ -19,7 +19,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from ._constants import RECOVERY_CLOCK_SLACK, TRANSPORT_FLAGS
+from ._constants import MAX_CLOCK_OFFSET, RECOVERY_CLOCK_SLACK, TRANSPORT_FLAGS
 from ._deadline import Deadline
 from ._history import list_jobs
 from ._logging import get_logger
@@ -103,6 +103,8 @@ def look(
                if job.payload is not None and inputs_match(error.input_digests, job.payload)]
     if len(matches) != 1 and allow_unverified_single and len(candidates) == 1:
         matches = candidates
+    if runtime.is_submitting(error.fingerprint):
+        matches = []  # an identical submit of this client awaits its answer: it may be its job
     if len(matches) != 1 or not runtime.claim(matches[0].id):
         logger.info(
             "submit to %s: %d candidate(s), %d identified; not adopted",
@@ -117,12 +119,17 @@ def look(
 def _candidates(
     runtime: Runtime, error: SubmissionUncertainError, deadline: Deadline
 ) -> list[Job]:
-    skew = dt.timedelta(seconds=abs(error.clock_offset) + RECOVERY_CLOCK_SLACK)
+    offset = min(abs(error.clock_offset), MAX_CLOCK_OFFSET)  # a stored error may carry anything
+    skew = dt.timedelta(seconds=offset + RECOVERY_CLOCK_SLACK)
     earliest, latest = error.submitted_at - skew, error.answered_at + skew
     found = []
     for job in list_jobs(runtime, lambda: deadline, model=error.model, created_after=earliest):
         created = job.created_at
-        if created is not None and earliest <= created <= latest and not runtime.is_ours(job.id):
+        if (
+            job.model == error.model  # never trust the server's filter alone
+            and created is not None and earliest <= created <= latest
+            and not runtime.is_ours(job.id)
+        ):
             found.append(job)
     return found
 

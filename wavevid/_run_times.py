@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import statistics
-import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from ._constants import (
     RUN_TIME_KEYS,
     RUN_TIME_SAMPLES,
 )
+from ._locks import ForkSafeLock
 from .payload import with_defaults
 from .pricing import output_seconds_of
 
@@ -104,7 +104,7 @@ class RunTimes:
     """One client's learned run times; safe to share across threads."""
 
     def __init__(self, samples: int = RUN_TIME_SAMPLES, keys: int = RUN_TIME_KEYS) -> None:
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
         self._size = samples
         self._keys = keys
         self._samples: dict[RunTimeKey, deque[tuple[str, float]]] = {}

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +25,12 @@ from ._constants import (
 )
 from ._deadline import Clock, Deadline
 from ._job_data import JOB_ID_CHARACTERS, is_job_id
+from ._locks import ForkSafeLock
 from ._logging import get_logger
 from ._retry import RetryPolicy
 from ._text import short_repr
 from ._transport import SessionFactory, Transport
+from ._warn import warn_once
 from .catalog import Catalog, Model, load_catalog
 from .download import DownloadLimits
 from .errors import (
@@ -36,13 +39,13 @@ from .errors import (
     InvalidParametersError,
     ParameterProblem,
     UnknownModelError,
+    UnvalidatedInputWarning,
 )
 from .jobs import Job
 
 logger = get_logger("wavevid.client")
 
 _PATH_SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
-_warned_paths: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,8 @@ class Runtime:
         self.download_limits = DownloadLimits()
         """Size limits of downloads into memory and to files (``Client`` sets its own)."""
         self._ours: set[str] = set()
-        self._ours_lock = threading.Lock()
+        self._ours_lock = ForkSafeLock()
+        self._in_flight: Counter[str] = Counter()
         if poll_interval is None and os.environ.get(POLL_INTERVAL_ENV):
             poll_interval = _positive_float(POLL_INTERVAL_ENV, os.environ[POLL_INTERVAL_ENV])
         self.poller = Poller(self._check_job, clock, sleep, poll_interval,
@@ -86,7 +90,7 @@ class Runtime:
                              retries=transport.policy.max_retries)
         self._catalog_paths = tuple(catalog_paths)
         self._catalog: Catalog | None = None
-        self._catalog_lock = threading.Lock()
+        self._catalog_lock = ForkSafeLock()
 
     @classmethod
     def configured(
@@ -144,9 +148,28 @@ class Runtime:
         with self._ours_lock:
             return job_id in self._ours
 
+    @contextmanager
+    def submitting(self, fingerprint: str) -> Iterator[None]:
+        """A submit of this body is under way: until its answer, its job may be in the history
+        unclaimed, and no recovery of an identical body may take it."""
+        with self._ours_lock:
+            self._in_flight[fingerprint] += 1
+        try:
+            yield
+        finally:
+            with self._ours_lock:
+                self._in_flight[fingerprint] -= 1
+                if not self._in_flight[fingerprint]:
+                    del self._in_flight[fingerprint]
+
+    def is_submitting(self, fingerprint: str) -> bool:
+        with self._ours_lock:
+            return fingerprint in self._in_flight
+
     def resolve(self, name: str) -> Endpoint:
         """The endpoint of a catalog name, alias or path; a WaveSpeed path outside the catalog
-        is its own endpoint (warned once: its input goes unvalidated).
+        is its own endpoint (an UnvalidatedInputWarning, once per path: its input goes
+        unvalidated).
 
         Raises:
             UnknownModelError: a name (no ``/``) the catalog does not know, or a path that is
@@ -162,9 +185,10 @@ class Runtime:
         path = name.strip("/")
         if not is_model_path(path):
             raise _not_a_model_path(name)
-        if path not in _warned_paths:
-            _warned_paths.add(path)
-            logger.warning("%s is not in the catalog: its input is sent unvalidated", path)
+        warn_once(UnvalidatedInputWarning, path, (
+            f"{path} is not in the catalog: its input is sent unvalidated, and WaveSpeed drops"
+            f" a parameter it does not know (`wavevid catalog import {path}` writes an entry)"
+        ))
         return Endpoint(path)
 
     def fetch_job(self, job_id: str, deadline: Deadline) -> Mapping[str, Any]:

@@ -16,11 +16,13 @@ No step exceeds MAX_CHECK_STEP. An explicit interval replaces the plan with chec
 from __future__ import annotations
 
 import bisect
+import math
 
 from ._constants import (
     CHECK_AIM_SECONDS,
     CHECK_SLIP,
     CHECK_STEP_FRACTION,
+    DEFAULT_EXPECTED_SECONDS,
     FIRST_CHECK_FRACTION,
     IMAGE_TASKS,
     MAX_CHECK_STEP,
@@ -48,7 +50,9 @@ class CheckPlan:
     """The checks of one wait (see the module docstring); not shared between threads."""
 
     def __init__(self, expected: float, gap: float, fixed_interval: float | None = None) -> None:
-        self.expected = max(expected, _SMALLEST_EXPECTED)
+        # A non-finite estimate (an absurd duration echoed back) plans as a default job.
+        finite = math.isfinite(expected)
+        self.expected = max(expected if finite else DEFAULT_EXPECTED_SECONDS, _SMALLEST_EXPECTED)
         """E: the run time planned for."""
         self.gap = gap
         """G: no two checks closer than this."""
@@ -83,7 +87,11 @@ class CheckPlan:
         giving way to the next planned one a whole step later."""
         floor = earliest - slip - CLOCK_SLACK
         while self._offsets[-1] < floor:
-            self._offsets.append(self._offsets[-1] + self._step(self._offsets[-1]))
+            last = self._offsets[-1]
+            step = self._step(last)
+            if step >= MAX_CHECK_STEP:  # steady from here: no list for a job days old
+                return max(earliest, last + math.ceil((floor - last) / step) * step)
+            self._offsets.append(last + step)
         return max(earliest, self._offsets[bisect.bisect_left(self._offsets, floor)])
 
     def next_at(

@@ -29,8 +29,10 @@ from requests.adapters import DEFAULT_POOLBLOCK, DEFAULT_POOLSIZE, HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.poolmanager import PoolManager
+from urllib3.util.retry import Retry
 
 from ._constants import POOL_MAXSIZE
+from ._locks import ForkSafeLock
 from ._retry import ConnectionNotOpened
 from ._version import __version__
 from ._watchdog import watch_current
@@ -53,7 +55,7 @@ class Sessions:
         self._factory = factory or _default_session
         self._local = threading.local()
         self._open: weakref.WeakSet[requests.Session] = weakref.WeakSet()
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
 
     def current(self) -> _ThreadSession:
         """This thread's session, made on first use and again after a fork."""
@@ -89,23 +91,31 @@ def pinned_settings(session: requests.Session) -> dict[str, Any]:
     return {} if verify is True or verify is None else {"verify": verify}
 
 
+#: urllib3's own retries, off: wavevid's policy decides (``_retry``).
+_NO_RETRIES = Retry(0, read=False)
+
+
 def _default_session() -> requests.Session:
     session = requests.Session()
-    adapter = StepAdapter(pool_connections=4, pool_maxsize=POOL_MAXSIZE, max_retries=0)
+    adapter = StepAdapter(pool_connections=4, pool_maxsize=POOL_MAXSIZE, max_retries=_NO_RETRIES)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
 
 
 def _use_step_connections(session: requests.Session) -> None:
+    """Stock adapters become StepAdapters (pool sizes kept); no adapter retries on its own:
+    urllib3 resending a POST would pay for a job twice, and its sleeps ignore our deadlines."""
     for prefix, adapter in list(session.adapters.items()):
         if type(adapter) is HTTPAdapter:
             session.mount(prefix, StepAdapter(
                 pool_connections=getattr(adapter, "_pool_connections", DEFAULT_POOLSIZE),
                 pool_maxsize=getattr(adapter, "_pool_maxsize", DEFAULT_POOLSIZE),
-                max_retries=adapter.max_retries,
+                max_retries=_NO_RETRIES,
                 pool_block=getattr(adapter, "_pool_block", DEFAULT_POOLBLOCK),
             ))
+        elif isinstance(adapter, HTTPAdapter):
+            adapter.max_retries = _NO_RETRIES
 
 
 class _ConnectFirst:

@@ -1,5 +1,6 @@
-"""Submitting a job: the payload validated (or defaults filled), local media uploaded, one POST
-under the policy for submits, and the Job it created."""
+"""Submitting a job: the payload validated (or defaults filled), local media uploaded (at any
+depth, only where the schema marks media), one POST under the policy for submits, and the Job
+it created."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from ._constants import SYNC_READ_TIMEOUT
 from ._deadline import Deadline
 from ._json_body import body_problems
 from ._logging import get_logger
+from ._media_slots import MISPLACED_FILE, Place, local_files, place_name, replaced
 from ._recovery import input_digests
 from ._runtime import Endpoint, Runtime
-from .errors import APIError, InvalidParametersError
+from .errors import APIError, InvalidParametersError, ParameterProblem
 from .jobs import Job, attach_job
-from .payload import fingerprint, is_local_media, with_defaults
+from .payload import fingerprint, with_defaults
 
 logger = get_logger("wavevid.client")
 
@@ -34,23 +36,24 @@ def submit(
 
     Raises: as ``Client.submit``.
     """
-    payload = _payload(endpoint, values, validate)
-    payload = {
-        key: media.upload(runtime.transport, value, deadline=deadline)
-        if is_local_media(value) else value
-        for key, value in payload.items()
-    }
+    payload, uploads = _payload(endpoint, values, validate)
+    payload = replaced(payload, {
+        place: media.upload(runtime.transport, _at(payload, place), deadline=deadline)
+        for place in uploads
+    })
     if sync:
         payload["enable_sync_mode"] = True
-    data = runtime.transport.submit(
-        endpoint.path,
-        payload,
-        deadline=deadline,
-        fingerprint=fingerprint(payload),
-        input_digests=input_digests(payload),
-        query={"webhook": webhook_url} if webhook_url else None,
-        read_timeout=SYNC_READ_TIMEOUT if sync else None,
-    )
+    digest = fingerprint(payload)
+    with runtime.submitting(digest):
+        data = runtime.transport.submit(
+            endpoint.path,
+            payload,
+            deadline=deadline,
+            fingerprint=digest,
+            input_digests=input_digests(payload),
+            query={"webhook": webhook_url} if webhook_url else None,
+            read_timeout=SYNC_READ_TIMEOUT if sync else None,
+        )
     if not isinstance(data, Mapping) or not data.get("id"):
         raise APIError("the submit answer has no job id", status_code=200)
     try:
@@ -62,9 +65,14 @@ def submit(
         raise
 
 
-def _payload(endpoint: Endpoint, values: Mapping[str, Any], validate: bool) -> dict[str, Any]:
-    """The body to send, validated or not; raises InvalidParametersError for every value JSON
-    cannot carry (``_json_body``), before any upload or request."""
+def _payload(
+    endpoint: Endpoint, values: Mapping[str, Any], validate: bool
+) -> tuple[dict[str, Any], list[Place]]:
+    """The body to send, validated or not, and the places of the local files to upload there.
+
+    Raises InvalidParametersError, before any upload or request, for a local file where the
+    schema marks no media (nested ones too, for a model outside the catalog) and for every value
+    JSON cannot carry (``_json_body``)."""
     model = endpoint.model
     if model is None:
         payload = {key: value for key, value in values.items() if value is not None}
@@ -72,7 +80,17 @@ def _payload(endpoint: Endpoint, values: Mapping[str, Any], validate: bool) -> d
         payload = model.build_payload(values)
     else:
         payload = with_defaults(model.defaults, values)
-    problems = body_problems(payload, is_local_media)
+    uploads, misplaced = local_files(payload, model.input_schema if model else None)
+    problems = [ParameterProblem(place_name(place), MISPLACED_FILE) for place in misplaced]
+    sendable = replaced(payload, dict.fromkeys([*uploads, *misplaced], "https://upload.invalid/"))
+    problems += body_problems(sendable, lambda _value: False)
     if problems:
         raise InvalidParametersError(endpoint.name, problems)
-    return payload
+    return payload, uploads
+
+
+def _at(payload: Mapping[str, Any], place: Place) -> Any:
+    value: Any = payload
+    for key in place:
+        value = value[key]
+    return value

@@ -7,12 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from ._constants import JOB_RETENTION_SECONDS
+
 
 def age_seconds(moment: dt.datetime | None) -> float:
-    """Seconds since ``moment`` on this machine's clock (0 for None or a future moment)."""
+    """Seconds since ``moment`` on this machine's clock: 0 for None or a future moment, at most
+    ``JOB_RETENTION_SECONDS`` (WaveSpeed keeps a job no longer; an older time is wrong)."""
     if moment is None:
         return 0.0
-    return max(0.0, (dt.datetime.now(dt.timezone.utc) - moment).total_seconds())
+    age = (dt.datetime.now(dt.timezone.utc) - moment).total_seconds()
+    return min(max(0.0, age), JOB_RETENTION_SECONDS)
 
 
 _TIME = re.compile(

@@ -30,6 +30,7 @@ from ._output_urls import RedirectRefused, open_following, safe_url
 from ._retry import Failed, Failure, RetryPolicy, parse_retry_after, retrying
 from ._text import shorten
 from ._transport import Transport
+from .jobs import Stopped
 
 logger = get_logger("wavevid.download")
 
@@ -68,7 +69,8 @@ class SizeLimit:
 
 
 class _Progress:
-    """Calls ``on_progress``; its exceptions are logged once and ignored."""
+    """Calls ``on_progress``; its exceptions are logged once and ignored, except Stopped (a
+    batch interrupted: the download must end)."""
 
     def __init__(self, callback: ProgressFn | None) -> None:
         self._callback = callback
@@ -81,6 +83,8 @@ class _Progress:
         self._last = (received, total)
         try:
             self._callback(received, total)
+        except Stopped:
+            raise
         except Exception:
             if not self._failed:
                 logger.warning("the download progress callback failed; ignored", exc_info=True)
@@ -153,6 +157,8 @@ class Transfer:
             )
         except RedirectRefused as refused:
             raise self._error(refused.detail) from None
+        except errors.ConfigurationError as error:  # a URL no request can be made for
+            raise self._error(str(error)) from None
         except DeadlinePassed as passed:
             raise Failed(Failure.NO_ANSWER, str(passed)) from None
         except Failed as failed:

@@ -30,7 +30,7 @@ from . import errors
 from ._answers import Answer, api_error, describe_error, error_for_status, outcome
 from ._bodies import read_answer
 from ._configuration import check_api_key, check_base_url, is_loopback
-from ._constants import API_PREFIX, CONNECT_TIMEOUT, FRESH_CONNECTION_SECONDS
+from ._constants import API_PREFIX, CONNECT_TIMEOUT, FRESH_CONNECTION_SECONDS, MAX_CLOCK_OFFSET
 from ._deadline import Clock, Deadline, DeadlinePassed, reported_as
 from ._logging import get_logger, hold_secret, redact
 from ._redirects import KEEP_REDIRECTS, no_authorization
@@ -288,7 +288,8 @@ class Transport:
             Failed: the upload did not complete. DeadlinePassed.
         """
         response = self._send(
-            "PUT", url, deadline, headers=dict(headers), data=data, what="upload failed"
+            "PUT", url, deadline, headers=dict(headers), data=data, what="upload failed",
+            allow_redirects=False, hooks=KEEP_REDIRECTS, auth=no_authorization,
         )
         return read_answer(response, deadline)
 
@@ -320,9 +321,9 @@ class Transport:
                 response = session.request(
                     method, url, headers=headers, timeout=timeouts, stream=True, **options
                 )
-        except requests.exceptions.InvalidURL as error:
+        except _NOT_SENT as error:  # refused before a byte left: configuration, not the network
             guard.release()
-            raise errors.ConfigurationError(f"bad URL: {describe_error(error)}") from None
+            raise errors.ConfigurationError(f"cannot send: {describe_error(error)}") from None
         except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
             guard.release()
             detail = f"{what}: {describe_error(error)}" if what else describe_error(error)
@@ -358,8 +359,11 @@ class Transport:
             server = parsedate_to_datetime(answer.headers.get("date", ""))
         except (TypeError, ValueError, OverflowError):
             return
-        if server.tzinfo is not None:
-            self.clock_offset = (server - dt.datetime.now(dt.timezone.utc)).total_seconds()
+        if server.tzinfo is None:
+            return
+        offset = (server - dt.datetime.now(dt.timezone.utc)).total_seconds()
+        if abs(offset) <= MAX_CLOCK_OFFSET:  # beyond it, the header is wrong, not the clock
+            self.clock_offset = offset
 
     def _refresh_stale_connections(self) -> None:
         held = self.sessions.current()
@@ -370,6 +374,15 @@ class Transport:
 
 
 _SCHEMES = ("http", "https", "all")
+# What requests raises before anything is sent (a bad URL or header, a proxy scheme it cannot
+# speak, a body JSON cannot carry): never "sent, no answer".
+_NOT_SENT = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidHeader,
+    requests.exceptions.InvalidJSONError,
+)
 
 
 def _connection_error(passed: DeadlinePassed) -> errors.APIConnectionError:

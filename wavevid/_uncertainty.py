@@ -10,7 +10,7 @@ from ._logging import get_logger
 from ._retry import Failure
 from .errors import SubmissionUncertainError
 
-logger = get_logger("wavevid.transport")
+logger = get_logger("wavevid.transport")  # the transport's submit
 
 #: A submit that failed these ways may have created its job.
 UNCERTAIN = frozenset({Failure.NO_ANSWER, Failure.SERVER_ERROR})

@@ -30,7 +30,7 @@ import requests
 
 from ._logging import get_logger
 
-logger = get_logger("wavevid.transport")
+logger = get_logger("wavevid.watchdog")
 
 _local = threading.local()
 # Guards live in the heap until their deadline; past this many, released ones are dropped.
@@ -78,15 +78,15 @@ class Guard:
             self._released = True
             self._connections.clear()
 
-    def fire(self) -> None:
-        """Called by the watchdog, under its lock, when the deadline passes."""
+    def fire(self) -> int:
+        """Called by the watchdog, under its lock, when the deadline passes; returns how many
+        connections it shut down."""
         if self._released:
-            return
+            return 0
         self.fired = True
         for connection in self._connections:
             _shut_down(connection)
-        logger.debug("a request outlived its deadline: %d connection(s) shut down",
-                     len(self._connections))
+        return len(self._connections)
 
 
 def watch_current(connection: Any) -> None:
@@ -148,13 +148,16 @@ class Watchdog:
         self._thread.start()
 
     def _run(self) -> None:
-        with self.lock:
-            while True:
+        while True:
+            with self.lock:
                 now = time.monotonic()
+                shut = 0
                 while self._heap and self._heap[0][0] <= now:
-                    heapq.heappop(self._heap)[2].fire()
-                timeout = self._heap[0][0] - now if self._heap else None
-                self._wake.wait(timeout)
+                    shut += heapq.heappop(self._heap)[2].fire()
+                if not shut:
+                    self._wake.wait(self._heap[0][0] - now if self._heap else None)
+            if shut:  # logged outside the lock: a slow handler must not hold up new requests
+                logger.debug("requests outlived their deadline: %d connection(s) shut down", shut)
 
 
 def _shut_down(connection: Any) -> None:

@@ -2,26 +2,29 @@
 
 Sources load in this order, files in a folder by name: the built-in catalog, then the folders
 in ``WAVEVID_CATALOG_PATH``, then the folders the caller names. A later entry with the same name
-replaces the earlier one, or amends it when it ``extends`` its own name. ``extends`` is resolved
-once everything is read, so a child sees its parent's final definition. User folders are
-meta-validated as they load; the built-in catalog is validated by the test suite instead.
+replaces the earlier one, or amends it when it ``extends`` its own name. ``extends`` and
+``preset_of`` are resolved once everything is read, so a child sees its parent's final
+definition (``_entries``). User folders are meta-validated as they load; the built-in catalog is
+validated by the test suite instead.
+
+A path belongs to one entry: several names share it only as presets of that entry
+(``_presets``), and a lookup by path finds the entry that owns it, never a preset.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import functools
 import importlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _merge
-from ._catalog_check import check_file, check_model
+from ._catalog_check import check_file
 from ._catalog_yaml import read_yaml
-from ._constants import CATALOG_FILE_SUFFIXES, CATALOG_MAX_EXTENDS, CATALOG_PATH_ENV, CLOSE_MATCHES
+from ._constants import CATALOG_FILE_SUFFIXES, CATALOG_PATH_ENV, CLOSE_MATCHES
+from ._entries import Written
 from ._model import Model
 from .errors import CatalogError, UnknownModelError
 
@@ -35,7 +38,8 @@ class Catalog:
     """The models of one or more catalog folders, looked up by name, alias or WaveSpeed path."""
 
     def __init__(self, models: Sequence[Model], folders: Sequence[Path] = ()) -> None:
-        """Raises CatalogError when two models share a name, alias or path."""
+        """Raises CatalogError when two models share a name or alias, or a path without one
+        of them being a preset (``preset_of``) of the other."""
         self.folders: tuple[Path, ...] = tuple(folders)
         """The folders read, in load order (the built-in one first)."""
         self._models = {model.name: model for model in models}
@@ -60,11 +64,13 @@ class Catalog:
         return list(self._models)
 
     def find(self, key: str) -> Model | None:
-        """The model with this name, alias or path, or None."""
+        """The model with this name, alias or path, or None. A path gives the entry that owns
+        it, never one of its presets."""
         return self._index.get(key.strip().lower())
 
     def get(self, key: str) -> Model:
-        """The model with this name, alias or WaveSpeed path (case does not matter).
+        """The model with this name, alias or WaveSpeed path (case does not matter). A path
+        gives the entry that owns it, never one of its presets.
 
         Raises:
             UnknownModelError: with the closest known names.
@@ -123,7 +129,7 @@ def _build(
             raise error
         problems.append(error)
 
-    written = _Written()
+    written = Written()
     for folder, user in sources:
         try:
             files = catalog_files(folder)
@@ -170,109 +176,6 @@ def catalog_files(folder: Path) -> list[Path]:
     )
 
 
-@dataclasses.dataclass
-class _Entry:
-    data: dict[str, Any]
-    file: Path
-    checked: bool
-
-
-class _Written:
-    """Entries as written, in load order, with same-name amendments applied."""
-
-    def __init__(self) -> None:
-        self.entries: dict[str, _Entry] = {}
-
-    def add(self, name: str, data: dict[str, Any], file: Path, checked: bool) -> None:
-        """Record an entry; it replaces an earlier one of the same name, or amends it when it
-        ``extends`` its own name. Raises CatalogError when there is nothing to amend."""
-        if data.get("extends") != name:
-            self.entries[name] = _Entry(data, file, checked)
-            return
-        earlier = self.entries.get(name)
-        if earlier is None:
-            raise CatalogError(
-                "extends its own name, but no earlier catalog defines it",
-                file=str(file),
-                entry=name,
-                key="extends",
-            )
-        self.entries[name] = _Entry(_merge.amend(earlier.data, data), file, checked)
-
-    def resolve(self, report: Callable[[CatalogError], None]) -> list[Model]:
-        """A Model per entry, ``extends`` resolved and checked entries meta-validated; each
-        problem goes to ``report`` (which may raise) and its entry is left out. An entry is
-        checked when it, or any entry it inherits from, comes from a checked file: a user's
-        amendment to a built-in parent can break the built-in children."""
-        resolved: dict[str, _Resolved] = {}
-        models = []
-        for name, entry in self.entries.items():
-            try:
-                result = self._resolve(name, resolved)
-            except CatalogError as error:
-                report(error)
-                continue
-            problems = check_model(name, result.definition, str(entry.file)) if result.checked \
-                else []
-            for problem in problems:
-                report(problem)
-            if not problems:
-                models.append(Model(name, result.definition, entry.file))
-        return models
-
-    def _resolve(self, name: str, resolved: dict[str, _Resolved]) -> _Resolved:
-        """The entry's complete definition, its ancestors first (without recursion: a chain
-        of any length gives a CatalogError, never a RecursionError)."""
-        chain = [name]  # the entry, its parent, its parent's parent... up to a resolved one
-        while chain[-1] not in resolved:
-            parent = self._parent(chain)
-            if parent is None:
-                break
-            chain.append(parent)
-        for current in reversed(chain):
-            if current in resolved:
-                continue
-            entry = self.entries[current]
-            parent = entry.data.get("extends")
-            if parent is None or parent == current:
-                resolved[current] = _Resolved(_merge.complete(entry.data), entry.checked, 0)
-                continue
-            base = resolved[parent]
-            if base.links >= CATALOG_MAX_EXTENDS:
-                problem = f"extends through more than {CATALOG_MAX_EXTENDS} parents"
-                raise CatalogError(problem, file=str(entry.file), entry=current, key="extends")
-            definition = _merge.inherit(base.definition, entry.data)
-            resolved[current] = _Resolved(definition, entry.checked or base.checked, base.links + 1)
-        return resolved[name]
-
-    def _parent(self, chain: list[str]) -> str | None:
-        """The parent of ``chain[-1]``, or None when it extends nothing (or amends itself).
-        Raises CatalogError when the parent is missing or is already in ``chain``."""
-        name = chain[-1]
-        parent = self.entries[name].data.get("extends")
-        if parent is None or parent == name:
-            return None
-        file = str(self.entries[name].file)
-        if parent in chain:
-            cycle = " -> ".join((*chain, parent))
-            raise CatalogError(f"extends cycle: {cycle}", file=file, entry=name, key="extends")
-        if parent not in self.entries:
-            matches = difflib.get_close_matches(parent, self.entries, n=CLOSE_MATCHES)
-            hint = f"; did you mean {' or '.join(map(repr, matches))}?" if matches else ""
-            problem = f"extends {parent!r}, which is not in the catalog{hint}"
-            raise CatalogError(problem, file=file, entry=name, key="extends")
-        return str(parent)
-
-
-@dataclasses.dataclass
-class _Resolved:
-    definition: dict[str, Any]
-    checked: bool
-    """Whether it, or an entry it inherits from, comes from a checked file."""
-    links: int
-    """How many ``extends`` lead from it to an entry that extends nothing."""
-
-
 def _read_entries(
     file: Path, checked: bool
 ) -> list[tuple[str, dict[str, Any]]] | list[CatalogError]:
@@ -301,9 +204,11 @@ def _index(models: Sequence[Model]) -> tuple[dict[str, Model], list[CatalogError
         for kind, key in _keys_of(model):
             other = index.setdefault(key.lower(), model)
             if other is not model:
+                hint = (f"; to give one endpoint another name, make it a preset:"
+                        f" `preset_of: {other.name}` instead of a path") if kind == "path" else ""
                 clashes.append(CatalogError(
                     f"{kind} {key!r} is also a name, alias or path of {other.name!r}"
-                    f" ({other.source})",
+                    f" ({other.source}){hint}",
                     file=str(model.source),
                     entry=model.name,
                     key={"name": None, "alias": "aliases"}.get(kind, kind),
@@ -315,4 +220,5 @@ def _keys_of(model: Model) -> Iterator[tuple[str, str]]:
     yield "name", model.name
     for alias in model.aliases:
         yield "alias", alias
-    yield "path", model.path
+    if model.preset_of is None:  # a preset's path is its owner's
+        yield "path", model.path

@@ -17,13 +17,14 @@ import os
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from . import _catalog_diff
+from ._catalog_diff import COMPARED_KEYWORDS, Drift
 from ._constants import CACHE_DIR_ENV, CATALOG_PATTERN_MAX_LENGTH, LIVE_MODELS_MAX_AGE
 from ._logging import get_logger
 from .catalog import Catalog, Model
@@ -33,15 +34,19 @@ if TYPE_CHECKING:
 
 logger = get_logger("wavevid.catalog_sync")
 
+__all__ = [
+    "COMPARED_KEYWORDS", "KEPT_KEYWORDS", "Drift", "SyncError", "compare", "default_name", "diff",
+    "entry_from_live", "import_models", "live_models", "parameter", "pricing_rule", "render",
+    "request_schema",
+]
+
 #: JSON Schema keywords an imported parameter keeps; everything else (``x-ui-component``,
 #: ``x-accept``, ``step``, ``title``, ...) is presentation and is dropped.
 KEPT_KEYWORDS = (
     "type", "enum", "const", "default", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "items", "minItems",
-    "maxItems", "properties", "required", "description",
+    "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "format", "items",
+    "minItems", "maxItems", "properties", "required", "description",
 )
-#: Keywords ``diff`` compares, per parameter.
-COMPARED_KEYWORDS = ("type", "enum", "default", "minimum", "maximum", "x-wavevid-media")
 _UPLOADERS = frozenset({"uploader", "upload", "file"})
 _MEDIA_KINDS = ("image", "video", "audio")
 # {"total_price": base_price [* duration] [/ N]}, whitespace anywhere.
@@ -175,6 +180,11 @@ def parameter(spec: Mapping[str, Any], name: str) -> dict[str, Any]:
     kept = {key: spec[key] for key in KEPT_KEYWORDS if key in spec}
     if "items" in kept and isinstance(kept["items"], Mapping):
         kept["items"] = parameter(kept["items"], name)
+    if isinstance(kept.get("properties"), Mapping):  # the fields of an object, e.g. a LoRA's
+        kept["properties"] = {
+            field: parameter(inner, field) if isinstance(inner, Mapping) else inner
+            for field, inner in kept["properties"].items()
+        }
     if "pattern" in kept:  # the catalog bounds every pattern's input (CATALOG_PATTERN_MAX_LENGTH)
         limit = kept.get("maxLength")
         if not isinstance(limit, int) or limit > CATALOG_PATTERN_MAX_LENGTH:
@@ -236,38 +246,6 @@ def render(entries: Mapping[str, Mapping[str, Any]], *, source: str) -> str:
 # --- diff ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Drift:
-    """One difference between a local entry and the live list."""
-
-    model: str
-    """The local name."""
-    parameter: str | None
-    """The parameter concerned; None for the model itself (its price, its presence)."""
-    change: str
-    """``added``, ``removed``, ``required``, a compared keyword, ``price`` or ``missing``."""
-    local: Any = None
-    live: Any = None
-
-    def __str__(self) -> str:
-        where = f"{self.model}: {self.parameter}" if self.parameter else self.model
-        phrase = _PHRASES.get(self.change)
-        if phrase:
-            return f"{where}: {phrase}"
-        return f"{where}: {self.change} {self.local!r} here, {self.live!r} live"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "parameter": self.parameter, "change": self.change,
-                "local": self.local, "live": self.live}
-
-
-_PHRASES = {
-    "added": "in the live list, not in the catalog",
-    "removed": "in the catalog, gone from the live list",
-    "missing": "not in the live list",
-}
-
-
 def diff(
     client: Client,
     names: Iterable[str] = (),
@@ -286,40 +264,4 @@ def compare(
     catalog: Catalog, listed: Mapping[Any, Mapping[str, Any]], names: Iterable[str] = ()
 ) -> list[Drift]:
     """``diff`` on data: local models against live entries keyed by model id."""
-    models = [catalog.get(name) for name in names] or list(catalog)
-    drifts: list[Drift] = []
-    for model in models:
-        live = listed.get(model.path)
-        if live is None:
-            drifts.append(Drift(model.name, None, "missing"))
-            continue
-        drifts += _model_drifts(model, entry_from_live(live))
-    return drifts
-
-
-def _model_drifts(model: Model, live: Mapping[str, Any]) -> list[Drift]:
-    drifts = []
-    local_params, live_params = model.parameters, live["input"]["properties"]
-    for name in live_params:
-        if name not in local_params:
-            drifts.append(Drift(model.name, name, "added"))
-    for name, spec in local_params.items():
-        other = live_params.get(name)
-        if other is None:
-            drifts.append(Drift(model.name, name, "removed"))
-            continue
-        for key in COMPARED_KEYWORDS:
-            if spec.get(key) != other.get(key):
-                drifts.append(Drift(model.name, name, key, spec.get(key), other.get(key)))
-        required = (name in model.required, name in live["input"]["required"])
-        if required[0] != required[1]:
-            drifts.append(Drift(model.name, name, "required", *required))
-    live_price = live["pricing"]
-    if "unknown" not in live_price and _price(model.pricing) != _price(live_price):
-        drifts.append(Drift(model.name, None, "price", dict(model.pricing), live_price))
-    return drifts
-
-
-def _price(rule: Mapping[str, Any]) -> Any:
-    """A pricing rule with numbers as Decimals, so that 0.1 and 0.10 compare equal."""
-    return json.loads(json.dumps(rule), parse_float=Decimal, parse_int=Decimal)
+    return _catalog_diff.compare(catalog, listed, names, convert=entry_from_live)

@@ -13,8 +13,9 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from . import __version__, _cli_catalog, _cli_jobs
+from . import __version__, _cli_catalog, _cli_jobs, _cli_prices
 from ._logging import warnings_to_stderr
+from ._warn import as_lines
 from .catalog_sync import SyncError
 from .errors import (
     CatalogError,
@@ -23,6 +24,7 @@ from .errors import (
     JobTimeoutError,
     SubmissionUncertainError,
     UnknownModelError,
+    UnverifiedModelWarning,
     WavevidError,
 )
 
@@ -43,12 +45,16 @@ _USAGE_ERRORS = (
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
     arguments = _parser().parse_args(argv)
+    offline = getattr(arguments, "offline", False)
+    # --quiet, and the offline commands (nothing is billed), leave out the unverified notice.
+    silenced = [UnverifiedModelWarning] if offline or getattr(arguments, "quiet", False) else []
     try:
-        if getattr(arguments, "offline", False):
-            code: int = arguments.run(arguments, sys.stdout)
-        else:
-            with warnings_to_stderr():
-                code = arguments.run(arguments, sys.stdout)
+        with as_lines(silenced=silenced):
+            if offline:
+                code: int = arguments.run(arguments, sys.stdout)
+            else:
+                with warnings_to_stderr():
+                    code = arguments.run(arguments, sys.stdout)
     except KeyboardInterrupt as interrupt:
         job_id = getattr(interrupt, "job_id", None)
         if job_id is None and hasattr(interrupt, "fingerprint"):
@@ -115,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     _cli_jobs.add_commands(commands)
     _cli_catalog.add_commands(commands)
+    _cli_prices.add_commands(commands)
     return parser
 
 

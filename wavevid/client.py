@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import _account, _generation, _history, _recovery, download, media
+from . import _account, _generation, _history, _prices, _recovery, download, media
 from ._constants import (
     BATCH_WORKERS,
     CALL_DEADLINE,
@@ -22,6 +22,7 @@ from ._constants import (
     UPLOAD_TIMEOUT,
 )
 from ._deadline import Clock, Deadline
+from ._prices import Charge, Quote
 from ._progress import ProgressCallback
 from ._run_times import RunTimeEstimate
 from ._runtime import Runtime
@@ -84,9 +85,8 @@ class Client:
         clock: Clock = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        limits = download.DownloadLimits.configured(
-            max_download_memory_bytes, max_download_file_bytes
-        )
+        limits = download.DownloadLimits.configured(max_download_memory_bytes,
+                                                    max_download_file_bytes)
         self._clock = clock
         self._runtime = Runtime.configured(
             api_key=api_key, base_url=base_url, catalog_paths=catalog_paths or (),
@@ -219,9 +219,8 @@ class Client:
     def upload(self, source: media.MediaSource, *, timeout: float | None = None) -> str:
         """Upload a local file (``pathlib.Path``, bytes, or a binary file object); returns the
         URL to pass as a media parameter. A ``str`` is refused: it is a URL already."""
-        return media.upload(
-            self._transport, source, deadline=self._deadline(timeout, UPLOAD_TIMEOUT)
-        )
+        return media.upload(self._transport, source,
+                            deadline=self._deadline(timeout, UPLOAD_TIMEOUT))
 
     def download(
         self, job_or_url: Job | str, path: str | os.PathLike[str], *, timeout: float | None = None
@@ -233,11 +232,9 @@ class Client:
             DownloadError: nothing partial is left, an existing file is untouched.
         """
         url = _generation.output_url(job_or_url) if isinstance(job_or_url, Job) else job_or_url
-        deadline = self._deadline(timeout, DOWNLOAD_TIMEOUT)
-        return download.download_to_path(
-            self._transport, url, path, deadline=deadline,
-            max_bytes=self._runtime.download_limits.file_bytes,
-        )
+        limit = self._runtime.download_limits.file_bytes
+        return download.download_to_path(self._transport, url, path, max_bytes=limit,
+                                         deadline=self._deadline(timeout, DOWNLOAD_TIMEOUT))
 
     # --- generation ----------------------------------------------------------------------------
 
@@ -270,11 +267,9 @@ class Client:
             DownloadError, APIError, APIConnectionError, ConfigurationError.
         """
         values = merged_input(input, params)
-        return _generation.generate(
-            self._runtime, self._runtime.resolve(model), values,
-            output_path=output_path, timeout=timeout, progress_callback=progress_callback,
-            webhook_url=webhook_url,
-        )
+        return _generation.generate(self._runtime, self._runtime.resolve(model), values,
+                                    output_path=output_path, timeout=timeout,
+                                    progress_callback=progress_callback, webhook_url=webhook_url)
 
     def generate_many(
         self,
@@ -321,3 +316,15 @@ class Client:
             APIError, APIConnectionError, ConfigurationError.
         """
         return _account.balance(self._transport, self._deadline(timeout))
+
+    def quote(self, model: str, input: Mapping[str, Any] | None = None, *,
+              timeout: float | None = None, **params: Any) -> Quote:
+        """WaveSpeed's price for this input (``POST /api/v3/model/price``; UNVERIFIED shape, see
+        ``wavevid._prices``) beside the catalog's estimate; the input is checked and completed as
+        a submit's. Nothing is uploaded: a local file is an InvalidParametersError."""
+        return _prices.quote(self._runtime, model, input, params, self._deadline(timeout))
+
+    def charge(self, job_id: str, *, timeout: float | None = None) -> Charge | None:
+        """What WaveSpeed billed for a job (``POST /api/v3/billings/search``; UNVERIFIED shape),
+        refunds deducted; None while no billing record names it."""
+        return _prices.charge(self._runtime, job_id, self._deadline(timeout))

@@ -341,3 +341,19 @@ class WebhookVerificationError(WavevidError):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
+
+
+class WavevidWarning(UserWarning):
+    """Base class of wavevid's warnings: misuse, or a result to trust less. Each is given at
+    most once per subject per process; filter them with :mod:`warnings` (operational events go
+    to logging instead, which is silent unless configured)."""
+
+
+class UnverifiedModelWarning(WavevidWarning):
+    """A model's parameters were never checked against WaveSpeed's live schema
+    (``verified: false``); given once per model, when a request body was built."""
+
+
+class UnvalidatedInputWarning(WavevidWarning):
+    """A job goes to a WaveSpeed path the catalog does not know, so its input is sent
+    unvalidated; given once per path."""

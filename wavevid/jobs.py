@@ -26,6 +26,7 @@ from ._checks import TRANSIENT, Poller, retry_after
 from ._constants import CALL_DEADLINE, JOB_TIMEOUT, PROGRESS_TICK
 from ._deadline import Deadline
 from ._job_data import is_job_id, read_fields
+from ._locks import ForkSafeLock
 from ._logging import get_logger
 from ._progress import Progress, ProgressCallback
 from ._run_times import reported_run_time, run_time_key
@@ -79,7 +80,7 @@ class Job:
         """Typical run time once out of the queue, from the catalog; a wait plans with the run
         time learned on this client instead, once it has one."""
         self._poller = poller
-        self._lock = threading.RLock()
+        self._lock = ForkSafeLock(reentrant=True)
         self._gap, self._fixed = poller.intervals(entry.task if entry is not None else None)
         self._run_key = run_time_key(path or str(data.get("model") or ""), payload, entry)
         self._seen_at = float("-inf")

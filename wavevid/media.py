@@ -21,7 +21,6 @@ import itertools
 import json
 import os
 import re
-import threading
 import uuid
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -33,6 +32,7 @@ from urllib3.fields import RequestField
 from . import errors
 from ._constants import UPLOAD_TIMEOUT
 from ._deadline import Deadline, DeadlinePassed, reported_as
+from ._locks import ForkSafeLock
 from ._logging import get_logger, redact
 from ._media_sources import (
     FALLBACK_TYPE,
@@ -60,7 +60,7 @@ _HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 
 
 _without_tickets: weakref.WeakSet[Transport] = weakref.WeakSet()
-_without_tickets_lock = threading.Lock()
+_without_tickets_lock = ForkSafeLock()
 
 
 def upload(

@@ -1,9 +1,11 @@
 """Input -> request body: defaults filled in, every value checked against the model's schema.
 
-Media parameters (``x-wavevid-media``) follow one rule, so that a form field passed through a
-web view can never make the server upload its own files: a ``str`` is always a URL (http(s) or
-a ``data:`` URI) and is sent as is; a local file must be a ``pathlib.Path``, ``bytes`` or a
-binary file object, and is uploaded by the client after the whole input has validated.
+Media parameters (``x-wavevid-media``, at any depth: see :mod:`wavevid._media_slots`) follow one
+rule, so that a form field passed through a web view can never make the server upload its own
+files: a ``str`` is always a URL (http(s) or a ``data:`` URI) and is sent as is; a local file
+must be a ``pathlib.Path``, ``bytes`` or a binary file object, and is uploaded by the client
+after the whole input has validated. A local file anywhere else is a problem, named by its place
+(``loras[0].path``), and so is a string that is not a URL where the schema says ``format: uri``.
 """
 
 from __future__ import annotations
@@ -11,15 +13,22 @@ from __future__ import annotations
 import copy
 import difflib
 import hashlib
-import io
 import json
-import os
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from ._constants import ERROR_VALUE_CHARS
+from ._constants import ERROR_VALUE_CHARS, MAX_BODY_DEPTH
+from ._media_slots import (
+    MISPLACED_FILE,
+    MediaSlots,
+    Place,
+    is_local_media,
+    is_uri,
+    media_problem,
+    place_name,
+    replaced,
+    walk,
+)
 from ._schemas import reference_problems, validator
 from ._text import short_repr, shorten
 from .errors import CatalogError, InvalidParametersError, ParameterProblem
@@ -57,9 +66,7 @@ def with_defaults(defaults: Mapping[str, Any], input: Mapping[str, Any] | None) 
     return {**copy.deepcopy(dict(defaults)), **given}
 
 
-def is_local_media(value: Any) -> bool:
-    """True for what the client uploads: a path-like, bytes, or a binary file object."""
-    return isinstance(value, (os.PathLike, bytes, bytearray, memoryview)) or _is_binary_file(value)
+__all__ = ["PayloadBuilder", "fingerprint", "is_local_media", "merged_input", "with_defaults"]
 
 
 class PayloadBuilder:
@@ -71,16 +78,12 @@ class PayloadBuilder:
     """
 
     def __init__(
-        self,
-        model: str,
-        schema: Mapping[str, Any],
-        defaults: Mapping[str, Any],
-        media: Mapping[str, str],
+        self, model: str, schema: Mapping[str, Any], defaults: Mapping[str, Any]
     ) -> None:
         self._model = model
         self._schema = schema
         self._defaults = defaults
-        self._media = media
+        self._slots = MediaSlots(schema)
         references = reference_problems(schema)
         if references:
             (at, problem), *_ = references
@@ -101,27 +104,34 @@ class PayloadBuilder:
             if not isinstance(key, str)
         ]
         payload = _integral_floats_as_ints(with_defaults(self._defaults, input), self._schema)
-        checked = {key: value for key, value in payload.items() if isinstance(key, str)}
-        for name, kind in self._media.items():
-            value = payload.get(name)
-            problem = _media_problem(value, kind)
-            if problem:
-                problems.append(ParameterProblem(name, problem))
-            if problem or (value is not None and not isinstance(value, str)):
-                checked[name] = _UPLOAD_PLACEHOLDER
-        unsendable = {
-            name: problem
-            for name, value in checked.items()
-            if name not in self._media and (problem := _json_problem(value))
-        }
-        problems += [ParameterProblem(name, problem) for name, problem in unsendable.items()]
-        for name in unsendable:
-            checked[name] = None  # checked no further: its problem is said
+        found, said, swaps = self._screen({k: v for k, v in payload.items() if isinstance(k, str)})
+        problems += found
+        checked = replaced({k: v for k, v in payload.items() if isinstance(k, str)}, swaps)
         for error in _without_shadowed(self._validator.iter_errors(checked)):
-            problems += [p for p in self._describe(error) if p.parameter not in unsendable]
+            if not _under(tuple(error.absolute_path), said):
+                problems += self._describe(error)
         if problems:
             raise InvalidParametersError(self._model, self._ordered(problems))
         return payload
+
+    def _screen(
+        self, payload: Mapping[str, Any]
+    ) -> tuple[list[ParameterProblem], list[Place], dict[Place, Any]]:
+        """What the schema cannot judge, before it runs: media values (a local file swapped for
+        a URL the schema accepts), local files elsewhere, strings that are no URI where one is
+        expected, values JSON cannot carry. Returns the problems, the places they cover (the
+        schema's errors there are not repeated) and the swaps for the schema's copy."""
+        problems: list[ParameterProblem] = []
+        said: list[Place] = []
+        swaps: dict[Place, Any] = {}
+        for place, value, node, kind in walk(payload, self._slots):
+            problem = _problem(value, node, kind, len(place))
+            if problem is not None:
+                problems.append(ParameterProblem(place_name(place), problem))
+                said.append(place)
+            if problem is not None or is_local_media(value):
+                swaps[place] = _UPLOAD_PLACEHOLDER
+        return problems, said, swaps
 
     def _require_mapping(self, input: object) -> None:
         if input is not None and not isinstance(input, Mapping):
@@ -132,19 +142,22 @@ class PayloadBuilder:
     def _ordered(self, problems: Iterable[ParameterProblem]) -> list[ParameterProblem]:
         unique = dict.fromkeys(problems)
         last = len(self._order)
-        return sorted(unique, key=lambda p: (self._order.get(p.parameter.split("[")[0], last), p))
+        return sorted(unique, key=lambda p: (self._order.get(_top(p.parameter), last), p))
 
     def _describe(self, error: ValidationError) -> list[ParameterProblem]:
-        """One ValidationError in words a person understands, per parameter it concerns."""
-        properties = self._schema.get("properties", {})
+        """One ValidationError in words a person understands, per parameter (or field of a
+        nested object, ``loras[0].path``) it concerns."""
         given: Any = error.instance
-        if not error.absolute_path and error.validator == "required":
+        place = tuple(error.absolute_path)
+        if error.validator == "required" and isinstance(given, dict):
             required: Any = error.validator_value
-            return [ParameterProblem(name, "is required") for name in required if name not in given]
-        if not error.absolute_path and error.validator == "additionalProperties":
-            unknown = [name for name in given if name not in properties]
-            return [ParameterProblem(name, _unknown(name, properties)) for name in unknown]
-        return [ParameterProblem(_parameter_name(error), _message(error))]
+            return [ParameterProblem(place_name((*place, name)), "is required")
+                    for name in required if name not in given]
+        if error.validator == "additionalProperties" and isinstance(given, dict):
+            known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+            return [ParameterProblem(place_name((*place, name)), _unknown(name, known, place))
+                    for name in given if name not in known]
+        return [ParameterProblem(place_name(place), _message(error))]
 
 
 def _without_shadowed(errors: Iterable[ValidationError]) -> list[ValidationError]:
@@ -172,9 +185,39 @@ def _integral_floats_as_ints(
     return payload
 
 
+def _problem(
+    value: Any, node: Mapping[str, Any] | None, kind: str | None, depth: int
+) -> str | None:
+    """What is wrong with one value of the body that the schema cannot say, or None."""
+    if kind is not None:
+        return media_problem(value, kind)
+    if is_local_media(value):
+        return MISPLACED_FILE
+    if isinstance(value, dict):
+        if depth > MAX_BODY_DEPTH:
+            return f"nested deeper than {MAX_BODY_DEPTH} levels"
+        keys = [short_repr(key) for key in value if not isinstance(key, str)]
+        return f"keys must be strings, not {', '.join(keys)}" if keys else None
+    if isinstance(value, (list, tuple)):
+        return f"nested deeper than {MAX_BODY_DEPTH} levels" if depth > MAX_BODY_DEPTH else None
+    if isinstance(value, str) and node is not None and node.get("format") == "uri":
+        return None if is_uri(value) else f"{short_repr(value)} is not a URL"
+    return _json_problem(value)
+
+
+def _top(parameter: str) -> str:
+    """The top-level parameter of a problem's place: ``loras[0].path`` -> ``loras``."""
+    return parameter.split("[", 1)[0].split(".", 1)[0]
+
+
+def _under(place: tuple[Any, ...], said: Iterable[Place]) -> bool:
+    """``place`` is one of ``said`` or inside one of them."""
+    return any(place[: len(known)] == known for known in said)
+
+
 def _json_problem(value: Any) -> str | None:
-    """Why ``value`` cannot travel as JSON (a complex, a Decimal, NaN, a set, an object, an
-    integer too long, a structure too deep), or None."""
+    """Why ``value`` (not a list or a mapping) cannot travel as JSON (a complex, a Decimal,
+    NaN, a set, an object, an integer too long), or None."""
     try:
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as error:
@@ -184,54 +227,12 @@ def _json_problem(value: Any) -> str | None:
     return None
 
 
-def _media_problem(value: Any, kind: str) -> str | None:
-    """What is wrong with a media value, or None (a missing one is the schema's business)."""
-    if value is None or isinstance(value, (bytes, bytearray, memoryview)):
-        return None
-    if isinstance(value, str):
-        if value.startswith("data:") or _is_web_url(value):
-            return None
-        return (
-            f"{short_repr(value)} is not an http(s) URL or data: URI. A str is always sent as a"
-            f" URL; to upload a local {kind}, pass pathlib.Path({short_repr(value)})"
-        )
-    if isinstance(value, os.PathLike):
-        path = Path(os.fspath(value))
-        try:
-            return None if path.is_file() else f"no such file: {short_repr(str(path), 200)}"
-        except (OSError, ValueError) as error:
-            return f"cannot read {short_repr(str(path), 200)}: {error.__class__.__name__}"
-    if isinstance(value, io.TextIOBase):
-        return f"a {kind} file must be opened in binary mode ('rb')"
-    if _is_binary_file(value):
-        return None
-    return (
-        f"expected a URL (str), a pathlib.Path, bytes or a binary file for this {kind},"
-        f" not {type(value).__name__}"
-    )
-
-
-def _is_web_url(text: str) -> bool:
-    parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def _is_binary_file(value: Any) -> bool:
-    return callable(getattr(value, "read", None)) and not isinstance(value, io.TextIOBase)
-
-
-def _unknown(name: str, properties: Mapping[str, Any]) -> str:
+def _unknown(name: str, properties: Mapping[str, Any], place: tuple[Any, ...]) -> str:
+    what, takes = ("field", "it takes") if place else ("parameter", "this model takes")
     matches = difflib.get_close_matches(name, properties, n=1)
     if matches:
-        return f"unknown parameter; did you mean {matches[0]!r}?"
-    return f"unknown parameter (this model takes: {', '.join(properties)})"
-
-
-def _parameter_name(error: ValidationError) -> str:
-    name = ""
-    for part in error.absolute_path:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
-    return name
+        return f"unknown {what}; did you mean {matches[0]!r}?"
+    return f"unknown {what} ({takes}: {', '.join(properties)})"
 
 
 def _message(error: ValidationError) -> str:

@@ -7,6 +7,7 @@ Prices are estimates in USD as :class:`~decimal.Decimal` (never floats: ``0.04 *
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -19,12 +20,14 @@ logger = get_logger("wavevid.pricing")
 
 def output_seconds_of(values: Mapping[str, Any], output_seconds: float | None) -> float | None:
     """The output length: ``output_seconds`` when given, else the ``duration`` value, else None."""
-    if output_seconds is not None:
-        return float(output_seconds)
-    value = values.get(OUTPUT_SECONDS_PARAMETER)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
+    value = output_seconds if output_seconds is not None else values.get(OUTPUT_SECONDS_PARAMETER)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer too large for a float: no length at all
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def estimate_cost(

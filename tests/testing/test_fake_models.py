@@ -14,7 +14,10 @@ import wavevid
 from wavevid.testing import FakeWaveSpeed
 
 UI_COMPONENTS = {"slider", "uploader", "uploaders", "select", "switch", "textarea", "number"}
-NOT_SHIPPED = "wavespeed-ai/ltx-2.5/text-to-video"
+# WaveSpeed's categories, as its llms.txt pages name them.
+CATEGORIES = {"text-to-video", "image-to-video", "video-to-video", "lora-support",
+              "video-extend", "digital-human"}  # fmt: skip
+NOT_SHIPPED = "wavespeed-ai/ltx-2.5/image-to-video"
 OLD_SHAPE = "wavespeed-ai/ltx-2-19b/image-to-video"
 
 Entry = dict[str, Any]
@@ -92,13 +95,17 @@ def test_every_entry_has_the_live_shape(fake: FakeWaveSpeed) -> None:
         assert set(entry) == {"model_id", "name", "base_price", "description", "type",
                               "formula", "api_schema"}  # fmt: skip
         assert isinstance(entry["base_price"], float)
-        assert entry["type"] in {"text-to-video", "image-to-video", "video-to-video"}
+        assert entry["type"] in CATEGORIES
         assert entry["formula"].startswith('{"total_price": ')
         schema = request_schema(entry)
         assert schema["type"] == "object"
         assert sorted(schema["x-order-properties"]) == sorted(schema["properties"])
         assert set(schema["required"]) <= set(schema["properties"]), model_id
         for name, prop in schema["properties"].items():
+            if prop["type"] == "array":  # a list of LoRAs: objects, no UI component of its own
+                assert prop["items"]["type"] == "object", (model_id, name)
+                assert set(prop["items"]["required"]) <= set(prop["items"]["properties"])
+                continue
             assert prop["x-ui-component"] in UI_COMPONENTS, (model_id, name)
             assert prop["type"] in {"string", "integer", "number", "boolean"}
             if prop["x-ui-component"] == "uploader":
@@ -138,8 +145,23 @@ PAGES = {
         {"prompt"}, {"prompt", "resolution", "aspect_ratio", "duration", "seed"}),
     "wavespeed-ai/ltx-2-19b/image-to-video": (
         {"image", "prompt"}, {"image", "prompt", "resolution", "duration", "seed"}),
+    "wavespeed-ai/ltx-2-19b/text-to-video-lora": (
+        {"prompt"}, {"prompt", "loras", "resolution", "aspect_ratio", "duration", "seed"}),
+    "wavespeed-ai/ltx-2-19b/lipsync": (
+        {"audio"}, {"audio", "image", "prompt", "resolution", "seed"}),
+    "wavespeed-ai/ltx-2.3/text-to-video": (
+        {"prompt"}, {"prompt", "resolution", "duration", "seed"}),
+    "wavespeed-ai/ltx-2.3/image-to-video": (
+        {"image", "prompt"}, {"image", "prompt", "resolution", "duration", "seed"}),
+    "wavespeed-ai/ltx-2.3/text-to-video-lora": (
+        {"prompt"}, {"loras", "prompt", "resolution", "duration", "seed"}),
+    "wavespeed-ai/ltx-2.3/video-extend": ({"video"}, {"video", "prompt", "duration"}),
+    "wavespeed-ai/ltx-2.3/lipsync": (
+        {"audio"}, {"audio", "image", "prompt", "resolution", "seed"}),
     "wavespeed-ai/ltx-2.5/text-to-video": (
         {"prompt"}, {"prompt", "resolution", "aspect_ratio", "duration", "seed"}),
+    "wavespeed-ai/ltx-2.5/image-to-video": (
+        {"image"}, {"image", "last_image", "prompt", "resolution", "duration", "seed"}),
 }  # fmt: skip
 
 
@@ -153,6 +175,17 @@ def test_the_list_states_what_wavespeeds_pages_state(fake: FakeWaveSpeed) -> Non
     assert fast["duration"]["enum"] == [6, 8, 10, 12, 14, 16, 18, 20]
     mode = request_schema(models["lightricks/ltx-2-retake"])["properties"]["mode"]
     assert mode["enum"] == ["replace_audio_and_video", "replace_audio", "replace_video"]
+    lora = request_schema(models["wavespeed-ai/ltx-2.3/text-to-video-lora"])["properties"]
+    assert lora["loras"]["maxItems"] == 3  # "max 3, each with path and scale"
+    assert set(lora["loras"]["items"]["properties"]) == {"path", "scale"}
+    extend = request_schema(models["wavespeed-ai/ltx-2.3/video-extend"])["properties"]
+    assert (extend["duration"]["minimum"], extend["duration"]["maximum"]) == (1, 20)
+    assert extend["duration"]["default"] == 6
+    lipsync = request_schema(models["wavespeed-ai/ltx-2.3/lipsync"])["properties"]
+    assert lipsync["audio"]["x-accept"].startswith("audio/")
+    ltx25 = request_schema(models["wavespeed-ai/ltx-2.5/text-to-video"])["properties"]
+    assert ltx25["resolution"]["enum"] == ["720p", "1080p", "2k", "4k"]  # no 480p
+    assert (ltx25["duration"]["minimum"], ltx25["duration"]["maximum"]) == (5, 20)
 
 
 def test_a_parameter_only_third_party_code_uses_is_not_listed(fake: FakeWaveSpeed) -> None:
@@ -174,6 +207,8 @@ def test_a_parameter_only_third_party_code_uses_is_not_listed(fake: FakeWaveSpee
         ("lightricks/ltx-2-pro/text-to-video", {"duration": 10}, "0.6"),
         ("lightricks/ltx-2-fast/text-to-video", {"duration": 6}, "0.24"),
         ("lightricks/ltx-2-retake", {"video_duration": 8}, "0.8"),
+        ("wavespeed-ai/ltx-2.3/video-extend", {"duration": 5}, "0.5"),  # "$0.10/second"
+        ("wavespeed-ai/ltx-2.3/video-extend", {"duration": 20}, "2"),
     ],
 )  # fmt: skip
 def test_the_prices_are_the_documented_ones(

@@ -157,7 +157,7 @@ def test_keys_are_kept_when_asked(
 PLUGGED_TESTS = '''
 import pytest
 
-RAW = "wavespeed-ai/ltx-2.5/text-to-video"
+RAW = "wavespeed-ai/ltx-2.5/image-to-video"
 
 
 def test_clean(fake_wavespeed, wavevid_client):
@@ -190,7 +190,7 @@ def test_the_plugin_fails_a_test_that_dropped_keys(
     assert exit_code == pytest.ExitCode.TESTS_FAILED
     assert "3 passed, 1 error" in out
     assert "ERROR test_plugged.py::test_typo" in out
-    assert "(wavespeed-ai/ltx-2.5/text-to-video): timout" in out
+    assert "(wavespeed-ai/ltx-2.5/image-to-video): timout" in out
     assert "wavevid_allow_dropped_keys" in out
 
 

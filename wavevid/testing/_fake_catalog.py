@@ -64,13 +64,23 @@ def _request_schema(schema: Mapping[str, Any]) -> Entry:
 
 def _property(spec: Mapping[str, Any]) -> Entry:
     plain = json.loads(json.dumps(dict(spec), default=str))  # a deep copy of JSON values
-    converted: Entry = {k: v for k, v in plain.items() if not k.startswith("x-wavevid-")}
+    converted: Entry = _unmarked(plain)
     media = plain.get("x-wavevid-media")
     if media:
         converted.update({"x-ui-component": "uploader", "x-accept": f"{media}/*"})
     else:
         converted["x-ui-component"] = _component(converted)
     return converted
+
+
+def _unmarked(schema: Any) -> Any:
+    """``schema`` without wavevid's ``x-wavevid-*`` keywords, at any depth."""
+    if isinstance(schema, dict):
+        return {key: _unmarked(value) for key, value in schema.items()
+                if not key.startswith("x-wavevid-")}
+    if isinstance(schema, list):
+        return [_unmarked(item) for item in schema]
+    return schema
 
 
 def _component(spec: Mapping[str, Any]) -> str:

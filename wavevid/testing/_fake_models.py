@@ -9,7 +9,9 @@ https://wavespeed.ai/models/<path>/llms.txt, ``model page`` is https://wavespeed
 and what those pages do not settle is marked UNVERIFIED. Parameters only third-party code uses
 are left out (e.g. Hunyuan's ``negative_prompt``). The ``title``, ``x-ui-component`` and
 ``description`` texts are the fake's; prices the pages do not state are placeholders, marked so.
-When a live probe or a maintainer with a key sees the real list, this file follows it.
+When a live probe or a maintainer with a key sees the real list, this file follows it. The
+newer LTX families (LTX-2.3, LTX-2.5, LTX-2 19B LoRA and lipsync) are in
+:mod:`wavevid.testing._fake_models_newer`.
 
 ``default_models()`` returns a fresh list each call; tests may change it freely and hand it to
 ``FakeWaveSpeed(models=...)`` or assign it to ``fake.models``.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import copy
 
+from wavevid.testing._fake_models_newer import newer_models
 from wavevid.testing._fake_schema import (
     Entry,
     entry,
@@ -37,10 +40,6 @@ from wavevid.testing._fake_schema import (
 PER_SECOND = '{"total_price": base_price * duration}'
 HUNYUAN_PRICE = '{"total_price": base_price * duration / 5 * (resolution = "480p" ? 0.5 : 1)}'
 RETAKE_PRICE = '{"total_price": base_price * video_duration}'  # the input clip's length
-LTX_25_PRICE = (
-    '{"total_price": duration * (resolution = "4k" ? 0.33 : resolution = "2k" ? 0.2'
-    ' : resolution = "1080p" ? 0.15 : base_price)}'
-)
 
 _IMAGES = "image/jpeg,image/png,image/webp"
 
@@ -167,24 +166,6 @@ def _ltx2_19b() -> list[Entry]:
     ]  # fmt: skip
 
 
-def _ltx25() -> Entry:
-    # llms.txt: `prompt` required, `resolution` 720p/1080p/2k/4k (720p), `aspect_ratio` 16:9 or
-    # 9:16 (16:9), `duration` 5-20 (5), `seed` (-1). Prices UNVERIFIED: $0.10/s at 720p to
-    # $0.33/s at 4k, as a third party quotes them. wavevid's catalog does not ship this model.
-    schema = request_schema(
-        ["prompt"],
-        {
-            "prompt": prompt("What the video shows."),
-            "resolution": select(["720p", "1080p", "2k", "4k"], "720p", "Resolution"),
-            "aspect_ratio": select(["16:9", "9:16"], "16:9", "Aspect Ratio"),
-            "duration": slider(5, 20, 5, "Duration"),
-            "seed": seed(),
-        },
-    )
-    return entry("wavespeed-ai/ltx-2.5/text-to-video", "text-to-video", 0.1, LTX_25_PRICE,
-                 "LTX-2.5: text to video up to 4k.", schema)  # fmt: skip
-
-
 def default_models() -> list[Entry]:
     """Return a new copy of the fake's model list (no two entries share an object)."""
     models = [
@@ -193,6 +174,6 @@ def default_models() -> list[Entry]:
         *_ltx2("fast", 0.04, [6, 8, 10, 12, 14, 16, 18, 20]),
         _ltx2_retake(),
         *_ltx2_19b(),
-        _ltx25(),
+        *newer_models(),
     ]
     return [copy.deepcopy(listed) for listed in models]

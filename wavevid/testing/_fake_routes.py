@@ -19,6 +19,7 @@ from wavevid.testing._fake_jobs import FakeJob, Plan, render_prediction
 from wavevid.testing._fake_limits import PollWatch, StartLimiter
 from wavevid.testing._fake_media import MediaStore
 from wavevid.testing._fake_models import default_models
+from wavevid.testing._fake_prices import billings, quote
 from wavevid.testing._fake_records import DroppedKeys, Ledger, RequestLog, RequestRecord
 from wavevid.testing._fake_registry import ModelList, split_body
 from wavevid.testing._fake_responses import (
@@ -40,7 +41,7 @@ from wavevid.testing._fake_video import sample_video, video_for_job
 from wavevid.testing._fake_webhooks import WebhookOptions, webhook_payload
 
 _API_PREFIX = "/api/v3/"
-_RESERVED = "(?!(?:predictions|media|webhook|balance|models)(?:/|$))"
+_RESERVED = "(?!(?:predictions|media|webhook|balance|models|model|billings)(?:/|$))"
 _SYNC_TIMEOUT = (
     "Sync mode timed out after {seconds:g} seconds. "
     "The prediction is still processing asynchronously."
@@ -107,6 +108,9 @@ class FakeApi:
             ("GET", "/api/v3/models", None, lambda call: success(self.models.snapshot())),
             ("GET", "/api/v3/predictions/(?P<job>[^/]+)(?:/result)?", "poll", self._result),
             ("POST", "/api/v3/predictions", None, self._history),
+            ("POST", "/api/v3/model/price", None, lambda call: quote(self.models, call.record)),
+            ("POST", "/api/v3/billings/search", None,
+             lambda call: billings(self.models, self.jobs.newest_first(), call.record)),
             ("POST", "/api/v3/media/uploads", "upload", lambda call: uploads.ticket(call.record)),
             ("POST", "/api/v3/media/upload/binary", "upload",
              lambda call: uploads.binary(call.record)),

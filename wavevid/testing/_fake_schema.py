@@ -61,6 +61,20 @@ def uploader(accept: str, title: str, description: str) -> Entry:
             "x-ui-component": "uploader", "x-accept": accept}  # fmt: skip
 
 
+def loras(description: str, most: int = 3) -> Entry:
+    """A list of LoRA adapters, each ``{path, scale}``, at most ``most`` of them."""
+    item = {
+        "type": "object",
+        "required": ["path", "scale"],
+        "properties": {
+            "path": {"type": "string", "title": "Path", "description": "The LoRA weights' URL."},
+            "scale": {"type": "number", "title": "Scale", "minimum": 0, "maximum": 4},
+        },
+    }
+    return {"type": "array", "title": "LoRAs", "description": description, "maxItems": most,
+            "items": item}  # fmt: skip
+
+
 def switch(title: str, description: str, default: bool) -> Entry:
     """A boolean property."""
     return {"type": "boolean", "title": title, "default": default, "description": description,
