@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -190,10 +191,15 @@ def in_parallel(*calls: Any) -> list[Any]:
     return results
 
 
-def sdk_client(sdk: str, url: str, key: str, poll: float | None) -> Any:
-    """A client of ``sdk`` ("wavevid" or "official") with the built-in catalog."""
+def sdk_client(
+    sdk: str, url: str, key: str, poll: float | None, expected: float | None = None
+) -> Any:
+    """A client of ``sdk`` ("wavevid" or "official"). ``expected``: the run time wavevid's
+    catalog is told for the fake's jobs (what its learned estimates converge to on a service
+    whose jobs take that long); None keeps the built-in catalog's."""
     if sdk == "wavevid":
-        return wavevid_client(url, key, poll_interval=poll)
+        catalog = catalog_dir(Path(tempfile.mkdtemp()), expected) if expected else None
+        return wavevid_client(url, key, catalog, poll_interval=poll)
     return official_client(url, key)
 
 
