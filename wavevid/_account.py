@@ -9,6 +9,7 @@ from typing import Any
 from ._constants import BALANCE_MAX_DIGITS
 from ._deadline import Deadline
 from ._logging import hold_secret
+from ._prices import read_amount
 from ._transport import Transport
 from .errors import APIError
 
@@ -35,12 +36,7 @@ def balance(transport: Transport, deadline: Deadline) -> Decimal:
     """``Client.balance``."""
     data = transport.call("GET", "balance", deadline=deadline)
     value = data.get("balance") if isinstance(data, dict) else None
-    amount = None
-    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
-        try:
-            amount = Decimal(str(value).strip())
-        except ArithmeticError:  # decimal.InvalidOperation: not a number
-            amount = None
-    if amount is None or not amount.is_finite() or amount.adjusted() >= BALANCE_MAX_DIGITS:
+    amount = read_amount(value, BALANCE_MAX_DIGITS)
+    if amount is None:
         raise APIError("the balance answer has no balance", status_code=200)
     return amount

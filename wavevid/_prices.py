@@ -201,15 +201,23 @@ def _job_of(record: Any) -> Any:
     return value
 
 
+def read_amount(value: Any, max_digits: int) -> Decimal | None:
+    """A finite Decimal from a JSON number or numeric string with fewer than ``max_digits``
+    digits before the point; None for anything else (a formatted ``1e999999999`` would build
+    a billion-digit string)."""
+    if not isinstance(value, (int, float, str)) or isinstance(value, bool):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except ArithmeticError:  # decimal.InvalidOperation: not a number
+        return None
+    return amount if amount.is_finite() and amount.adjusted() < max_digits else None
+
+
 def _amount(value: Any, where: str) -> Decimal:
     """A finite amount from a JSON number or numeric string; APIError for anything else."""
-    amount = None
-    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
-        try:
-            amount = Decimal(str(value).strip())
-        except ArithmeticError:  # decimal.InvalidOperation: not a number
-            amount = None
-    if amount is None or not amount.is_finite() or amount.adjusted() >= PRICE_MAX_DIGITS:
+    amount = read_amount(value, PRICE_MAX_DIGITS)
+    if amount is None:
         raise APIError(f"{where} has no amount: {short_repr(value)}", status_code=200)
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -PRICE_MAX_DIGITS:  # 1e-999999999: rounded
