@@ -4,8 +4,9 @@ into a test, and provides ``fake_wavespeed`` and ``wavevid_client``."""
 
 from __future__ import annotations
 
+import signal
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,15 @@ def write_catalog(tmp_path: Path) -> WriteCatalog:
         return directory
 
     return write
+
+
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt in this test, as in a terminal, even when the suite runs
+    where SIGINT is ignored (a job started in the background inherits SIG_IGN, and Python then
+    installs no handler)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -15,6 +15,8 @@ from wavevid.testing import FakeWaveSpeed, Fault
 
 MODEL = "lightricks/ltx-2-fast/text-to-video"
 
+pytestmark = pytest.mark.usefixtures("ctrl_c_raises")
+
 
 def press_ctrl_c_in(seconds: float) -> threading.Timer:
     """A real SIGINT to this process after ``seconds``: it interrupts the blocked read."""

@@ -257,6 +257,7 @@ def test_generate_many_keeps_order_and_isolates_a_failure(
     assert len(fake_wavespeed.jobs) == 3
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_generate_many_interrupted_reports_the_submitted_jobs(
     wavevid_client: wavevid.Client, fake_wavespeed: FakeWaveSpeed
 ) -> None:
