@@ -19,6 +19,7 @@ from .errors import (
     BadRequestError,
     Candidate,
     CatalogError,
+    CatalogSyncError,
     ConfigurationError,
     DownloadError,
     InvalidParametersError,
@@ -41,12 +42,14 @@ from .errors import (
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
     "BatchItem",
     "Candidate",
     "Catalog",
     "CatalogError",
+    "CatalogSyncError",
     "Charge",
     "Client",
     "ConfigurationError",
@@ -71,15 +74,20 @@ __all__ = [
     "WavevidWarning",
     "WebhookVerificationError",
     "__version__",
+    "agenerate_video",
+    "catalog_sync",
     "generate_video",
     "load_catalog",
     "validate_catalog",
+    "webhooks",
 ]
 
 _configure_logging()
 
 if TYPE_CHECKING:
-    from ._default import generate_video
+    from . import catalog_sync, webhooks
+    from ._async_client import AsyncClient
+    from ._default_client import agenerate_video, generate_video
     from ._prices import Charge, Quote
     from .client import Client
     from .jobs import Job
@@ -94,12 +102,21 @@ _LAZY = {
     "BatchItem": "results",
     "Quote": "_prices",
     "Charge": "_prices",
-    "generate_video": "_default",
+    "generate_video": "_default_client",
+    "AsyncClient": "_async_client",
+    "agenerate_video": "_default_client",
 }
+
+
+#: Public submodules, loaded on first use too: ``wavevid.webhooks.verify(...)`` works after a
+#: plain ``import wavevid``.
+_SUBMODULES = frozenset({"webhooks", "catalog_sync"})
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
         return getattr(module, name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'wavevid' has no attribute {name!r}")

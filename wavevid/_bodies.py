@@ -17,11 +17,11 @@ import requests
 import urllib3.exceptions as urllib3_errors
 from urllib3.response import HTTPResponse
 
-from ._answers import Answer, describe_error
 from ._constants import MAX_JSON_BYTES, READ_CHUNK_BYTES
 from ._deadline import Deadline, DeadlinePassed
-from ._retry import Failed, Failure
-from ._text import shorten
+from ._envelope import Answer
+from ._retry import Failed, Failure, describe_error
+from ._short_text import shorten
 
 
 def iter_body(

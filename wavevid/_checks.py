@@ -119,7 +119,7 @@ class CheckLog:
 
 
 @dataclass
-class Poller:
+class JobChecker:
     """What jobs need from their client: one check of a job (a GET without retries), the clock
     and sleeper, the explicit poll interval, and the client's check log and learned run times."""
 

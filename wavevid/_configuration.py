@@ -4,9 +4,12 @@ a loopback host) and the API key (no whitespace inside, nothing an HTTP header c
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit
+from collections.abc import Mapping
+from urllib.parse import quote, urlsplit
 
 from . import errors
+from ._constants import API_PREFIX
+from ._short_text import short_repr
 
 
 def check_api_key(api_key: str | None) -> str | None:
@@ -62,3 +65,15 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def api_url(base_url: str, path: str, query: Mapping[str, str] | None = None) -> str:
+    """The URL of an API path (``predictions/ID/result``), its segments kept unescaped.
+    Raises ConfigurationError for an empty, ``.`` or ``..`` segment: a path never leaves the
+    API prefix."""
+    if any(segment in ("", ".", "..") for segment in path.strip("/").split("/")):
+        raise errors.ConfigurationError(f"not an API path: {short_repr(path)}")
+    url = f"{base_url}{API_PREFIX}/{quote(path.strip('/'), safe='/-_.~')}"
+    if query:
+        url += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
+    return url

@@ -58,6 +58,8 @@ ERROR_VALUE_CHARS = 60
 DEFAULT_BASE_URL = "https://api.wavespeed.ai"
 API_PREFIX = "/api/v3"
 API_KEY_ENV = "WAVESPEED_API_KEY"
+#: Where an account's API keys are made (named in the error about a missing key).
+API_KEYS_URL = "https://wavespeed.ai/accesskey"
 BASE_URL_ENV = "WAVESPEED_BASE_URL"
 #: One of LOG_LEVELS switches on a stderr handler for the ``wavevid`` loggers at that level;
 #: any other value is reported once on stderr and ignored.
@@ -212,6 +214,18 @@ BILLING_PAGE_SIZE = 20
 #: one with more digits after it is rounded to this many (``1e-999999999`` would print a billion
 #: zeros).
 PRICE_MAX_DIGITS = 15
+
+# --- async callers -------------------------------------------------------------------------------
+
+#: Threads of an ``AsyncClient``'s own executor (``max_threads``), where its HTTP requests and
+#: file I/O run; never the event loop's default executor, which the application shares. Waits
+#: between checks hold none: they are ``asyncio.sleep``.
+ASYNC_MAX_THREADS = 8
+#: After a cancelled call cuts its work in the executor short (sockets shut, sleeps woken), how
+#: long it waits for that work to end (its ``.part`` file removed) before ``CancelledError``
+#: goes on (seconds). Cut work ends in milliseconds; the bound covers a DNS look-up, which no
+#: deadline can cut.
+ASYNC_CANCEL_GRACE = 2.0
 
 # --- webhooks ------------------------------------------------------------------------------------
 

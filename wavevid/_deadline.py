@@ -53,6 +53,11 @@ class Deadline:
         """``seconds``, or what is left if that is less."""
         return min(seconds, self.remaining())
 
+    def cut(self) -> None:
+        """Make the deadline pass now (its caller was cancelled): every later check fails.
+        ``_watchdog.cut`` also cuts off the requests under way with it."""
+        self._at = float("-inf")
+
 
 @contextmanager
 def reported_as(error: Callable[[DeadlinePassed], Exception]) -> Iterator[None]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-from . import download
+from . import _download
 from ._constants import DOWNLOAD_TIMEOUT, JOB_PROGRESS_SHARE, JOB_TIMEOUT
 from ._deadline import Deadline
 from ._progress import Progress, ProgressCallback
@@ -39,7 +40,7 @@ def generate(
     Raises: as ``Client.generate``.
     """
     started = runtime.clock()
-    target = download.check_writable(output_path) if output_path is not None else None
+    target = _download.check_writable(output_path) if output_path is not None else None
     deadline = Deadline(JOB_TIMEOUT if timeout is None else timeout, runtime.clock)
     progress = Progress(progress_callback, JOB_PROGRESS_SHARE)
     try:
@@ -58,7 +59,7 @@ def generate(
                 raise Stopped(job.id)
             progress.downloading(received, total)
 
-        content, path = download.fetch(
+        content, path = _download.download_output(
             runtime.transport, url, target,
             deadline=Deadline(DOWNLOAD_TIMEOUT, runtime.clock), on_progress=on_bytes,
             limits=runtime.download_limits,
@@ -67,12 +68,31 @@ def generate(
         attach_job(interrupt, job.id)
         raise
     except DownloadError as error:
-        error.job_id = job.id
-        if hasattr(error, "add_note"):
-            error.add_note(f"job {job.id} completed; client.download(client.get_job("
-                           f"{job.id!r}), path) downloads it again")
+        name_completed_job(error, job.id)
         raise
     progress.finished()
+    return video_result(runtime, endpoint, job, url, (content, path), started)
+
+
+def name_completed_job(error: DownloadError, job_id: str) -> None:
+    """A download of a completed job failed: the error names the job, to download again."""
+    error.job_id = job_id
+    if hasattr(error, "add_note"):
+        error.add_note(f"job {job_id} completed; client.download(client.get_job("
+                       f"{job_id!r}), path) downloads it again")
+
+
+def video_result(
+    runtime: Runtime,
+    endpoint: Endpoint,
+    job: Job,
+    url: str,
+    downloaded: tuple[bytes | None, Path | None],
+    started: float,
+) -> VideoResult:
+    """The result of a generation whose video was ``downloaded`` (``(bytes, None)`` in memory,
+    ``(None, path)`` on disk), ``started`` on the runtime's clock."""
+    content, path = downloaded
     model = endpoint.model
     return VideoResult(
         job_id=job.id,

@@ -31,10 +31,13 @@ def list_jobs(
     created_before: dt.datetime | None = None,
     page_size: int = 100,
 ) -> Iterator[Job]:
-    """``Client.list_jobs``; each page's request gets a fresh ``deadline()``."""
+    """``Client.list_jobs``; each page's request gets a fresh ``deadline()``. A ``model``
+    name (no ``/``) the catalog does not know is UnknownModelError before any request; a path
+    outside the catalog is sent as it is."""
     query: dict[str, Any] = {"page_size": page_size}
     if model:
-        known = runtime.catalog.find(model)
+        path = "/" in model.strip("/")
+        known = runtime.catalog.find(model) if path else runtime.catalog.get(model)
         query["model"] = known.path if known else model
     if status:
         query["status"] = status

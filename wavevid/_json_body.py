@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._constants import MAX_BODY_DEPTH
-from ._text import short_repr
+from ._short_text import short_repr
 from .errors import ParameterProblem
 
 _SCALARS = (str, bool, type(None))

@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Iterator
 
 from ._constants import LOG_ENV, LOG_LEVELS
-from ._text import short_repr
+from ._short_text import short_repr
 
 # Shorter values would redact ordinary words; real keys are far longer.
 _MIN_SECRET_CHARS = 6

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ._constants import MAX_BODY_DEPTH
-from ._text import short_repr
+from ._short_text import short_repr
 
 Place = tuple["str | int", ...]
 """Where a value sits in a body: keys and list indexes from the top, e.g. ``("loras", 0)``."""

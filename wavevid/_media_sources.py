@@ -31,7 +31,7 @@ class SourceFailed(Exception):
         self.error = error
 
 
-class Payload:
+class UploadBody:
     """A local source, opened: its size, a name, its first bytes, and its bytes from the start
     as often as an attempt needs them."""
 
@@ -48,7 +48,7 @@ class Payload:
         """Release the source (a file this module opened is closed)."""
 
 
-class _Buffer(Payload):
+class _Buffer(UploadBody):
     def __init__(self, view: memoryview) -> None:
         super().__init__(view.nbytes, None, bytes(view[:HEAD_BYTES]), "the bytes")
         self._view = view
@@ -62,7 +62,7 @@ class _Buffer(Payload):
         self._view.release()
 
 
-class _File(Payload):
+class _File(UploadBody):
     """``size`` bytes of a seekable file from position ``start``."""
 
     def __init__(
@@ -106,7 +106,7 @@ class _File(Payload):
             logger.debug("could not restore the position of %s", self.what)
 
 
-def open_source(source: object, deadline: Deadline) -> Payload:
+def open_source(source: object, deadline: Deadline) -> UploadBody:
     if isinstance(source, str):
         raise TypeError(
             "a str is a URL, never a local file name (so that a form field cannot make the"

@@ -20,7 +20,7 @@ from ._constants import DOWNLOAD_MAX_REDIRECTS
 from ._deadline import Deadline
 from ._logging import get_logger, redact
 from ._redirects import redirect_target
-from ._text import shorten
+from ._short_text import shorten
 from ._transport import Transport
 
 logger = get_logger("wavevid.download")

@@ -32,10 +32,10 @@ from ._constants import BILLING_PAGE_SIZE, MAX_BODY_DEPTH, PRICE_MAX_DIGITS
 from ._deadline import Deadline
 from ._job_data import JOB_ID_CHARACTERS, is_job_id
 from ._json_body import body_problems
+from ._payload import is_local_media, merged_input
 from ._runtime import Endpoint, Runtime
-from ._text import short_repr
+from ._short_text import short_repr
 from .errors import APIError, InvalidParametersError, ParameterProblem
-from .payload import is_local_media, merged_input
 
 QUOTE_PATH = "model/price"
 QUOTE_MODEL_FIELD = "model_id"

@@ -8,6 +8,7 @@ KeyboardInterrupt goes through.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 
@@ -22,6 +23,32 @@ ProgressCallback = Callable[[float, str], None]
 _PROCESSING_LIMIT = 0.98
 # The download never shows complete before the file is in place.
 _DOWNLOAD_CEILING = 0.999
+
+
+def check_callback(callback: object, arity: int, what: str) -> None:
+    """Raise TypeError, before anything is sent, unless ``callback`` is None or a callable that
+    takes ``arity`` positional arguments (``what`` names it in the message: ``"progress_callback
+    (fraction, message)"``). A callable whose signature cannot be read (some builtins) passes:
+    only a signature that certainly refuses the call is an error."""
+    if callback is None:
+        return
+    if not callable(callback):
+        raise TypeError(f"{what} must be callable, not {type(callback).__name__}")
+    try:
+        signature = inspect.signature(callback)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(*[None] * arity)
+    except TypeError as error:
+        name = getattr(callback, "__qualname__", type(callback).__qualname__)
+        bare = signature.replace(
+            parameters=[p.replace(annotation=p.empty) for p in signature.parameters.values()],
+            return_annotation=signature.empty,
+        )
+        raise TypeError(
+            f"{what} must take {arity} positional arguments; {name}{bare} cannot ({error})"
+        ) from None
 
 
 def processing_curve(ratio: float) -> float:

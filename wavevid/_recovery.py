@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from typing import Any
 
 from ._constants import MAX_CLOCK_OFFSET, RECOVERY_CLOCK_SLACK, TRANSPORT_FLAGS
@@ -57,17 +57,45 @@ def recover(
     allow_unverified_single: bool = False,
 ) -> Job:
     """Look for the job at each of ``runtime.recovery_delays`` after the failure, within
-    ``deadline``; the job once positively identified.
+    ``deadline``; the job once positively identified. The waits are ``runtime.sleep``, or
+    ``stop.wait`` (set: the search ends).
 
     Raises:
         SubmissionUncertainError: ``error`` itself, its ``candidates`` set, after the last look.
+    """
+    steps = recovery_steps(runtime, error, deadline,
+                           allow_unverified_single=allow_unverified_single)
+    try:
+        wait = next(steps)
+        while True:
+            if _stopped_while_waiting(runtime, wait, stop):
+                raise error
+            wait = next(steps)
+    except StopIteration as found:
+        job: Job = found.value
+        return job
+
+
+def recovery_steps(
+    runtime: Runtime,
+    error: SubmissionUncertainError,
+    deadline: Deadline,
+    *,
+    allow_unverified_single: bool = False,
+) -> Generator[float, None, Job]:
+    """:func:`recover` as steps, for a driver that does the waiting: yields the seconds to
+    wait before the next look and returns the job. A ``next()`` runs the looks due before the
+    next wait (requests: run it where blocking is allowed).
+
+    Raises:
+        SubmissionUncertainError: ``error``, after the last look.
     """
     started = runtime.clock()
     for delay in runtime.recovery_delays:
         wait = started + delay - runtime.clock()
         final = wait >= deadline.remaining()  # no time to wait for it: the last look, now
-        if wait > 0 and not final and _stopped_while_waiting(runtime, wait, stop):
-            break
+        if wait > 0 and not final:
+            yield wait
         try:
             job = look(runtime, error, deadline, allow_unverified_single=allow_unverified_single)
         except (APIError, APIConnectionError) as failure:

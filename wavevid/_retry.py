@@ -14,13 +14,11 @@ loop that every request (API calls, submits, upload PUTs, download resumes) goes
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import random
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import requests
@@ -36,6 +34,10 @@ from ._constants import (
     RATE_WINDOW_SECONDS,
 )
 from ._deadline import Deadline
+from ._envelope import Answer, effective_status, envelope_data, job_data
+from ._logging import redact
+from ._short_text import shorten
+from ._times import parse_retry_after
 
 T = TypeVar("T")
 
@@ -210,18 +212,52 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
             todo.append(getattr(reason, name, None))
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """A ``Retry-After`` header in seconds: a number, or an HTTP date; None when absent or bad."""
-    if not value:
+#: Statuses after which the API provably did not act on the request: sent again (so is a 5xx,
+#: unless the request was a submit).
+RETRIED_STATUSES = {408: Failure.REQUEST_TIMEOUT, 429: Failure.RATE_LIMITED}
+#: The same for the upload and output hosts, which answer 408 for other reasons.
+OTHER_HOST_RETRIED_STATUSES = {429: Failure.RATE_LIMITED}
+
+
+def status_failure(
+    status: int,
+    headers: Mapping[str, str],
+    answer: Answer | None = None,
+    retried: Mapping[int, Failure] = RETRIED_STATUSES,
+) -> Failed | None:
+    """The Failed for a status that asks to be sent again later (``retried``, or any 5xx),
+    waiting for the server's ``Retry-After``; None for any other status."""
+    failure = retried.get(status) or (Failure.SERVER_ERROR if status >= 500 else None)
+    if failure is None:
         return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, OverflowError):  # OverflowError: a year past any calendar
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+    wait = parse_retry_after(headers.get("retry-after"))
+    return Failed(failure, f"HTTP {status}", answer=answer, wait=wait)
+
+
+def outcome(answer: Answer, job_id: str | None, idempotent: bool) -> Any:
+    """The envelope's ``data``; or Failed for the policy to weigh; or the APIError of a refusal.
+    For a request that must not be repeated (a submit), an answer naming a job is that job
+    whatever its status, and a 2xx naming none may still have created one."""
+    if not idempotent:
+        data = job_data(answer)
+        if data is not None:
+            return data
+    status = effective_status(answer)
+    failed = status_failure(status, answer.headers, answer)
+    if failed is not None:
+        raise failed
+    if idempotent or status >= 300:
+        return envelope_data(answer, job_id)
+    shown = shorten(redact(answer.body.decode("utf-8", "replace")))
+    raise Failed(Failure.NO_ANSWER, f"HTTP {status} without a job id: {shown!r}", answer=answer)
+
+
+def describe_error(error: BaseException) -> str:
+    """An exception as one redacted line, without urllib3's object reprs."""
+    reason: Any = error
+    while reason.args and isinstance(reason.args[0], BaseException):
+        reason = reason.args[0]
+    if isinstance(reason, urllib3_errors.MaxRetryError) and reason.reason is not None:
+        reason = reason.reason
+    text = str(reason) or type(reason).__name__
+    return shorten(" ".join(redact(text).split()), 200)

@@ -1,7 +1,8 @@
-"""Run times learned on the client: how long this client's completed jobs actually ran.
+"""Expected run times: the catalog's ``expected_seconds`` rule, and the run times learned on the
+client (how long this client's completed jobs actually ran).
 
 Jobs are grouped by a :class:`RunTimeKey`: the WaveSpeed model path and the entry's timing
-parameters (the output length, normalised as ``pricing.expected_seconds`` normalises it, and
+parameters (the output length, normalised as :func:`expected_seconds` normalises it, and
 the ``resolution`` where the input has one). Each completed job adds one sample, once: WaveSpeed's
 ``timings.inference``, else its ``executionTime`` (both milliseconds), else what the caller
 measured between two checks. Failed, cancelled or timed-out jobs add nothing. The estimate for a
@@ -26,14 +27,28 @@ from ._constants import (
     RUN_TIME_SAMPLES,
 )
 from ._locks import ForkSafeLock
-from .payload import with_defaults
-from .pricing import output_seconds_of
+from ._payload import with_defaults
+from ._pricing import output_seconds_of
 
 if TYPE_CHECKING:
     from .catalog import Model
 
 #: The input parameter, besides the output length, that keys learned run times when present.
 RESOLUTION_PARAMETER = "resolution"
+
+
+def expected_seconds(
+    rule: float | Mapping[str, float], values: Mapping[str, Any], output_seconds: float | None
+) -> float:
+    """Typical run time: a number, or ``base + per_output_second * output length`` (an unknown
+    length counts as ASSUMED_OUTPUT_SECONDS)."""
+    if not isinstance(rule, Mapping):
+        return float(rule)
+    seconds = output_seconds_of(values, output_seconds)
+    if seconds is None:
+        seconds = ASSUMED_OUTPUT_SECONDS
+    return float(rule["base"]) + float(rule.get("per_output_second", 0)) * seconds
+
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ._checks import CHECK_POLICY, Poller, is_loopback_url
+from ._checks import CHECK_POLICY, JobChecker, is_loopback_url
 from ._constants import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -24,15 +24,15 @@ from ._constants import (
     SUBMIT_RETRIES,
 )
 from ._deadline import Clock, Deadline
+from ._download import DownloadLimits
 from ._job_data import JOB_ID_CHARACTERS, is_job_id
 from ._locks import ForkSafeLock
 from ._logging import get_logger
 from ._retry import RetryPolicy
-from ._text import short_repr
+from ._short_text import short_repr
 from ._transport import SessionFactory, Transport
 from ._warn import warn_once
 from .catalog import Catalog, Model, load_catalog
-from .download import DownloadLimits
 from .errors import (
     APIError,
     ConfigurationError,
@@ -46,6 +46,9 @@ from .jobs import Job
 logger = get_logger("wavevid.client")
 
 _PATH_SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
+
+#: ``catalog_paths``: one folder (a str or path-like), or several.
+CatalogPaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class Runtime:
     def __init__(
         self,
         transport: Transport,
-        catalog_paths: Sequence[str | os.PathLike[str]],
+        catalog_paths: CatalogPaths,
         clock: Clock,
         sleep: Callable[[float], None],
         poll_interval: float | None,
@@ -85,9 +88,12 @@ class Runtime:
         self._in_flight: Counter[str] = Counter()
         if poll_interval is None and os.environ.get(POLL_INTERVAL_ENV):
             poll_interval = _positive_float(POLL_INTERVAL_ENV, os.environ[POLL_INTERVAL_ENV])
-        self.poller = Poller(self._check_job, clock, sleep, poll_interval,
+        self.checker = JobChecker(self._check_job, clock, sleep, poll_interval,
                              loopback=is_loopback_url(transport.base_url),
                              retries=transport.policy.max_retries)
+        # A str is one folder, never a sequence of one-letter folders.
+        if isinstance(catalog_paths, (str, os.PathLike)):
+            catalog_paths = (catalog_paths,)
         self._catalog_paths = tuple(catalog_paths)
         self._catalog: Catalog | None = None
         self._catalog_lock = ForkSafeLock()
@@ -98,17 +104,21 @@ class Runtime:
         *,
         api_key: str | None,
         base_url: str | None,
-        catalog_paths: Sequence[str | os.PathLike[str]],
+        catalog_paths: CatalogPaths,
         request_timeout: float | None,
         poll_interval: float | None,
         max_retries: int | None,
         submit_retries: int | None,
         recovery_delays: Sequence[float],
         session_factory: SessionFactory | None,
+        max_download_memory_bytes: int | None,
+        max_download_file_bytes: int | None,
         clock: Clock,
         sleep: Callable[[float], None],
     ) -> Runtime:
-        """A runtime from ``Client``'s arguments, the environment filling what is None."""
+        """A runtime from ``Client``'s (and ``AsyncClient``'s) arguments, the environment
+        filling what is None. Raises ConfigurationError as ``Client`` does."""
+        limits = DownloadLimits.configured(max_download_memory_bytes, max_download_file_bytes)
         policy = RetryPolicy(max_retries=MAX_RETRIES if max_retries is None else max_retries)
         transport = Transport(
             api_key=api_key if api_key is not None else os.environ.get(API_KEY_ENV),
@@ -122,7 +132,9 @@ class Runtime:
             clock=clock,
             sleep=sleep,
         )
-        return cls(transport, catalog_paths, clock, sleep, poll_interval, recovery_delays)
+        runtime = cls(transport, catalog_paths, clock, sleep, poll_interval, recovery_delays)
+        runtime.download_limits = limits
+        return runtime
 
     @property
     def catalog(self) -> Catalog:
@@ -130,6 +142,11 @@ class Runtime:
             if self._catalog is None:
                 self._catalog = load_catalog(*self._catalog_paths)
             return self._catalog
+
+    @property
+    def catalog_loaded(self) -> bool:
+        """Whether ``catalog`` has been read (reading it reads files)."""
+        return self._catalog is not None
 
     def remember(self, job_id: str) -> None:
         """Note a job this client submitted: never a candidate for another submit's recovery."""
@@ -194,14 +211,14 @@ class Runtime:
     def fetch_job(self, job_id: str, deadline: Deadline) -> Mapping[str, Any]:
         """A job's data: one check, or within the job's minimum gap the last answer (see
         ``_checks``); a transient failure is checked again after the gap."""
-        return self.poller.get(job_id, deadline)
+        return self.checker.get(job_id, deadline)
 
     def check_once(self, job_id: str, deadline: Deadline) -> Mapping[str, Any] | None:
         """For a job nobody waits on (a recovery candidate): one check, no retries, the gap kept;
         inside the gap the last answer seen, else None."""
-        data = self.poller.check(job_id, self.poller.intervals(None)[0], deadline)
+        data = self.checker.check(job_id, self.checker.intervals(None)[0], deadline)
         if data is None:
-            latest = self.poller.checks.latest(job_id)
+            latest = self.checker.checks.latest(job_id)
             return latest[0] if latest else None
         return data
 
@@ -241,7 +258,7 @@ class Runtime:
             payload = input_in(data)
         model = endpoint.model
         expected = model.expected_seconds(payload) if model else DEFAULT_EXPECTED_SECONDS
-        return Job(data, self.poller, expected_seconds=expected,
+        return Job(data, self.checker, expected_seconds=expected,
                    model_name=endpoint.name or None, payload=payload, entry=model,
                    path=endpoint.path)
 

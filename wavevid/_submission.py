@@ -7,17 +7,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import media
+from . import _upload
 from ._constants import SYNC_READ_TIMEOUT
 from ._deadline import Deadline
 from ._json_body import body_problems
 from ._logging import get_logger
 from ._media_slots import MISPLACED_FILE, Place, local_files, place_name, replaced
+from ._payload import fingerprint, with_defaults
 from ._recovery import input_digests
 from ._runtime import Endpoint, Runtime
 from .errors import APIError, InvalidParametersError, ParameterProblem
 from .jobs import Job, attach_job
-from .payload import fingerprint, with_defaults
 
 logger = get_logger("wavevid.client")
 
@@ -36,11 +36,48 @@ def submit(
 
     Raises: as ``Client.submit``.
     """
-    payload, uploads = _payload(endpoint, values, validate)
-    payload = replaced(payload, {
-        place: media.upload(runtime.transport, _at(payload, place), deadline=deadline)
+    payload = prepare(runtime, endpoint, values, deadline, validate=validate)
+    return post(runtime, endpoint, payload, deadline, webhook_url, sync=sync)
+
+
+def prepare(
+    runtime: Runtime,
+    endpoint: Endpoint,
+    values: Mapping[str, Any],
+    deadline: Deadline,
+    *,
+    validate: bool = True,
+) -> dict[str, Any]:
+    """The body to POST: validated (or defaults filled in), its local media uploaded. Nothing
+    is submitted: a caller that stops here owes nothing."""
+    payload, uploads = build(endpoint, values, validate)
+    return upload_media(runtime, payload, uploads, deadline)
+
+
+def upload_media(
+    runtime: Runtime, payload: dict[str, Any], uploads: list[Place], deadline: Deadline
+) -> dict[str, Any]:
+    """``payload`` with the local file at each of ``uploads`` uploaded and replaced by its URL
+    (requests, file reads)."""
+    return replaced(payload, {
+        place: _upload.upload(runtime.transport, _at(payload, place), deadline=deadline)
         for place in uploads
     })
+
+
+def post(
+    runtime: Runtime,
+    endpoint: Endpoint,
+    payload: dict[str, Any],
+    deadline: Deadline,
+    webhook_url: str | None = None,
+    *,
+    sync: bool = False,
+) -> Job:
+    """POST a prepared body once; the Job it created.
+
+    Raises: SubmissionUncertainError (the job may exist), APIError, APIConnectionError.
+    """
     if sync:
         payload["enable_sync_mode"] = True
     digest = fingerprint(payload)
@@ -65,10 +102,11 @@ def submit(
         raise
 
 
-def _payload(
+def build(
     endpoint: Endpoint, values: Mapping[str, Any], validate: bool
 ) -> tuple[dict[str, Any], list[Place]]:
-    """The body to send, validated or not, and the places of the local files to upload there.
+    """The body to send, validated or not, and the places of the local files to upload there
+    (no I/O).
 
     Raises InvalidParametersError, before any upload or request, for a local file where the
     schema marks no media (nested ones too, for a model outside the catalog) and for every value

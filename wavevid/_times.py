@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from email.utils import parsedate_to_datetime
 
-from ._constants import JOB_RETENTION_SECONDS
+from ._constants import JOB_RETENTION_SECONDS, MAX_CLOCK_OFFSET
 
 
 def age_seconds(moment: dt.datetime | None) -> float:
@@ -62,3 +63,34 @@ def _zone(offset: str | None) -> dt.timezone | None:
         return None
     delta = dt.timedelta(hours=hours, minutes=minutes)
     return dt.timezone(-delta if offset[0] == "-" else delta)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """A ``Retry-After`` header in seconds: a number, or an HTTP date; None when absent or bad."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a year past any calendar
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+
+
+def server_clock_offset(date_header: str) -> float | None:
+    """The server's clock minus ours (seconds) from an HTTP ``Date`` header; None when the
+    header is missing or unreadable, or off by more than MAX_CLOCK_OFFSET (then the header is
+    wrong, not the clock)."""
+    try:
+        server = parsedate_to_datetime(date_header)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if server.tzinfo is None:
+        return None
+    offset = (server - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    return offset if abs(offset) <= MAX_CLOCK_OFFSET else None

@@ -21,14 +21,21 @@ import requests
 import urllib3.exceptions as urllib3_errors
 
 from . import errors
-from ._answers import describe_error
 from ._bodies import content_codings, iter_body, undecodable
 from ._constants import DOWNLOAD_CHUNK_BYTES
 from ._deadline import Deadline, DeadlinePassed
 from ._logging import get_logger
 from ._output_urls import RedirectRefused, open_following, safe_url
-from ._retry import Failed, Failure, RetryPolicy, parse_retry_after, retrying
-from ._text import shorten
+from ._retry import (
+    OTHER_HOST_RETRIED_STATUSES,
+    Failed,
+    Failure,
+    RetryPolicy,
+    describe_error,
+    retrying,
+    status_failure,
+)
+from ._short_text import shorten
 from ._transport import Transport
 from .jobs import Stopped
 
@@ -225,10 +232,9 @@ class Transfer:
                 self.total = _content_length(response.headers.get("Content-Length"))
                 self._check_announced(self.total)
             return
-        if status == 429 or status >= 500:
-            failure = Failure.RATE_LIMITED if status == 429 else Failure.SERVER_ERROR
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            raise Failed(failure, f"HTTP {status}", wait=retry_after)
+        failed = status_failure(status, response.headers, retried=OTHER_HOST_RETRIED_STATUSES)
+        if failed is not None:
+            raise failed
         hint = _STATUS_HINTS.get(status)
         raise self._error(f"HTTP {status}" + (f" ({hint})" if hint else ""))
 

@@ -6,8 +6,9 @@
   carry none.
 - Each request's (connect, read) timeouts are clipped to the caller's deadline, and bodies are
   read chunk by chunk against it, so a server trickling bytes cannot hold a call past it.
-- Every request goes out through one method (``_send``) and every retry through
-  ``_retry.retrying``: an API call and a submit differ only by the policy they pass.
+- Every request goes out through one method (``_send``, then ``_sending.send``) and every
+  retry through ``_retry.retrying``: an API call and a submit differ only by the policy they
+  pass.
 - No ``requests`` or ``urllib3`` exception leaves this module: API calls raise errors of
   ``wavevid.errors`` (a passed deadline is ``APIConnectionError``); the single attempts made
   for other hosts (``put``, ``open_stream``) raise ``_retry.Failed`` or ``DeadlinePassed`` for
@@ -19,37 +20,33 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Mapping
-from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 import requests
-import urllib3.exceptions as urllib3_errors
 
 from . import errors
-from ._answers import Answer, api_error, describe_error, error_for_status, outcome
 from ._bodies import read_answer
-from ._configuration import check_api_key, check_base_url, is_loopback
-from ._constants import API_PREFIX, CONNECT_TIMEOUT, FRESH_CONNECTION_SECONDS, MAX_CLOCK_OFFSET
+from ._configuration import api_url, check_api_key, check_base_url
+from ._constants import API_KEY_ENV, API_KEYS_URL, FRESH_CONNECTION_SECONDS
 from ._deadline import Clock, Deadline, DeadlinePassed, reported_as
+from ._envelope import Answer, api_error, error_for_status
 from ._logging import get_logger, hold_secret, redact
 from ._redirects import KEEP_REDIRECTS, no_authorization
 from ._retry import (
     Failed,
     RetryPolicy,
-    classify,
-    is_certificate_failure,
+    outcome,
     retrying,
 )
-from ._sessions import SessionFactory, Sessions, pinned_settings
-from ._text import short_repr
+from ._sending import send
+from ._sessions import SessionFactory, Sessions
+from ._times import server_clock_offset
 from ._uncertainty import (
     UNCERTAIN,
     Unanswered,
     annotate_interrupted_submit,
     uncertain_error,
 )
-from ._watchdog import WATCHDOG, release_on_close
 
 __all__ = ["Answer", "Content", "SessionFactory", "Transport", "error_for_status"]
 
@@ -94,15 +91,8 @@ class Transport:
         return f"<Transport {self.base_url}>"
 
     def api_url(self, path: str, query: Mapping[str, str] | None = None) -> str:
-        """The URL of an API path (``predictions/ID/result``), its segments kept unescaped.
-        Raises ConfigurationError for an empty, ``.`` or ``..`` segment: a path never leaves
-        the API prefix."""
-        if any(segment in ("", ".", "..") for segment in path.strip("/").split("/")):
-            raise errors.ConfigurationError(f"not an API path: {short_repr(path)}")
-        url = f"{self.base_url}{API_PREFIX}/{quote(path.strip('/'), safe='/-_.~')}"
-        if query:
-            url += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
-        return url
+        """The URL of an API path (see ``_configuration.api_url``)."""
+        return api_url(self.base_url, path, query)
 
     def close(self) -> None:
         self.sessions.close()
@@ -306,63 +296,21 @@ class Transport:
         what: str | None = None,
         **options: Any,
     ) -> requests.Response:
-        """The one way a request goes out: this thread's session, timeouts clipped to the
-        deadline, the body left to read. Network failures become :class:`Failed`, classified
-        by the step that failed (opening the connection, or after)."""
-        timeouts = self._timeouts(deadline, read_timeout)
-        session = self.sessions.current().session
-        if is_loopback(urlsplit(url).hostname or ""):
-            # A local fake or proxy: environment proxies (HTTP_PROXY) would only break it.
-            options["proxies"] = {scheme: session.proxies.get(scheme) for scheme in _SCHEMES}
-        options.update(pinned_settings(session))
-        guard = WATCHDOG.guard(deadline.remaining())
-        try:
-            with guard.current():
-                response = session.request(
-                    method, url, headers=headers, timeout=timeouts, stream=True, **options
-                )
-        except _NOT_SENT as error:  # refused before a byte left: configuration, not the network
-            guard.release()
-            raise errors.ConfigurationError(f"cannot send: {describe_error(error)}") from None
-        except (requests.RequestException, urllib3_errors.HTTPError, OSError) as error:
-            guard.release()
-            detail = f"{what}: {describe_error(error)}" if what else describe_error(error)
-            if guard.fired:
-                detail = f"cut off at the deadline ({deadline.seconds:g} s): {detail}"
-            if is_certificate_failure(error):
-                raise errors.APIConnectionError(f"TLS failed: {detail}") from None
-            raise Failed(classify(error), detail) from None
-        except BaseException:
-            guard.release()
-            raise
-        release_on_close(response, guard)
-        return response
-
-    def _timeouts(
-        self, deadline: Deadline, read_timeout: float | None = None
-    ) -> tuple[float, float]:
-        deadline.check()
-        remaining = deadline.remaining()
-        read = read_timeout or self.request_timeout
-        return (min(CONNECT_TIMEOUT, remaining), min(read, remaining))
+        """The one way a request goes out: this thread's session, ``_sending.send``."""
+        return send(self.sessions.current().session, method, url, deadline,
+                    read_timeout or self.request_timeout, headers=headers, what=what, **options)
 
     def _key(self) -> str:
         if not self._api_key:
             raise errors.ConfigurationError(
-                "no API key: pass Client(api_key=...) or set WAVESPEED_API_KEY"
-                " (keys: https://wavespeed.ai/accesskey)"
+                f"no API key: pass Client(api_key=...) or set {API_KEY_ENV}"
+                f" (keys: {API_KEYS_URL})", missing="api_key",
             )
         return self._api_key
 
     def _note_server_clock(self, answer: Answer) -> None:
-        try:
-            server = parsedate_to_datetime(answer.headers.get("date", ""))
-        except (TypeError, ValueError, OverflowError):
-            return
-        if server.tzinfo is None:
-            return
-        offset = (server - dt.datetime.now(dt.timezone.utc)).total_seconds()
-        if abs(offset) <= MAX_CLOCK_OFFSET:  # beyond it, the header is wrong, not the clock
+        offset = server_clock_offset(answer.headers.get("date", ""))
+        if offset is not None:
             self.clock_offset = offset
 
     def _refresh_stale_connections(self) -> None:
@@ -372,17 +320,6 @@ class Transport:
             # submit sent on it could be lost with no way to tell whether it was accepted.
             held.session.close()
 
-
-_SCHEMES = ("http", "https", "all")
-# What requests raises before anything is sent (a bad URL or header, a proxy scheme it cannot
-# speak, a body JSON cannot carry): never "sent, no answer".
-_NOT_SENT = (
-    requests.exceptions.InvalidURL,
-    requests.exceptions.InvalidSchema,
-    requests.exceptions.MissingSchema,
-    requests.exceptions.InvalidHeader,
-    requests.exceptions.InvalidJSONError,
-)
 
 
 def _connection_error(passed: DeadlinePassed) -> errors.APIConnectionError:

@@ -11,13 +11,14 @@ user's line. The command prints them as ``wavevid: MESSAGE`` lines (:func:`as_li
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from .errors import WavevidWarning
 
@@ -29,6 +30,8 @@ _given: set[tuple[type[Warning], str]] = set()
 # Reentrant: a showwarning hook may build a payload of its own.
 _lock = threading.RLock()
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 def warn_once(category: type[WavevidWarning], subject: str, message: str) -> None:
     """Warn ``message`` unless a warning of ``category`` about ``subject`` was given already in
@@ -38,6 +41,32 @@ def warn_once(category: type[WavevidWarning], subject: str, message: str) -> Non
             return
         warnings.warn(message, category, stacklevel=_caller_level())
         _given.add((category, subject))
+
+
+def warn_if_loop_running(call: str) -> None:
+    """Warn once (WavevidWarning) when the blocking ``call`` is made on a thread whose asyncio
+    event loop is running: every other task of that loop stops until it returns. Not under an
+    IPython kernel, whose loop always runs while a cell does."""
+    asyncio = sys.modules.get("asyncio")  # not imported: no loop can be running
+    if asyncio is None:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if _under_ipython_kernel():
+        return
+    warn_once(WavevidWarning, "blocking call in a running event loop", (
+        f"{call} blocks this thread, whose asyncio event loop stops until it returns (minutes"
+        " for a video): await wavevid.AsyncClient().generate(...) or"
+        " wavevid.agenerate_video(...) instead"
+    ))
+
+
+def _under_ipython_kernel() -> bool:
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)()
+    return shell is not None and hasattr(shell, "kernel")
 
 
 def _caller_level() -> int:
@@ -72,3 +101,37 @@ def as_lines(
 
         warnings.showwarning = show
         yield
+
+
+def keywords_after(first: int, names: Sequence[str], until: str) -> Callable[[F], F]:
+    """Decorate a method whose parameters after the ``first`` positional ones (``self`` not
+    counted) became keyword-only: callers that still pass ``names`` (in that order)
+    positionally keep working until version ``until``, with a DeprecationWarning naming the
+    keywords to use."""
+
+    def decorate(function: F) -> F:
+        called = function.__qualname__.removesuffix(".__init__")
+
+        @functools.wraps(function)
+        def accepting(*args: Any, **kwargs: Any) -> Any:
+            extra = args[first + 1:]
+            if extra:
+                if len(extra) > len(names):
+                    raise TypeError(f"{called}() takes at most"
+                                    f" {first + len(names)} positional arguments")
+                moved = names[: len(extra)]
+                for name, value in zip(moved, extra, strict=True):
+                    if name in kwargs:
+                        raise TypeError(f"{called}() got multiple values for"
+                                        f" argument {name!r}")
+                    kwargs[name] = value
+                warnings.warn(
+                    f"{called}(): pass {', '.join(moved)} by keyword"
+                    f" ({moved[0]}=...); positional use stops working in wavevid {until}",
+                    DeprecationWarning, stacklevel=2,
+                )
+            return function(*args[: first + 1], **kwargs)
+
+        return accepting  # type: ignore[return-value]
+
+    return decorate

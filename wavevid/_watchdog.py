@@ -11,6 +11,9 @@ only: not in Django or Celery threads) and no thread per request.
 
 DNS resolution happens before a socket exists and is outside the guarantee; the connect timeout
 (clipped to the deadline) still bounds the TCP connect.
+
+A deadline can also be cut short (:func:`cut`, when an async caller is cancelled): the guards of
+its requests fire at once, as if their deadline had passed.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 
 import requests
 
+from ._deadline import Deadline
 from ._logging import get_logger
 
 logger = get_logger("wavevid.watchdog")
@@ -40,10 +44,12 @@ _PRUNE_AT = 1024
 class Guard:
     """The deadline of one request, and the connections it has used so far."""
 
-    def __init__(self, watchdog: Watchdog, at: float) -> None:
+    def __init__(self, watchdog: Watchdog, at: float, owner: Deadline | None = None) -> None:
         self._watchdog = watchdog
         self.at = at
         """The deadline on ``time.monotonic``."""
+        self.owner = owner
+        """The request's deadline, which :func:`cut` may cut short."""
         self._connections: list[Any] = []
         self._released = False
         self.fired = False
@@ -81,7 +87,7 @@ class Guard:
     def fire(self) -> int:
         """Called by the watchdog, under its lock, when the deadline passes; returns how many
         connections it shut down."""
-        if self._released:
+        if self._released or self.fired:
             return 0
         self.fired = True
         for connection in self._connections:
@@ -121,9 +127,9 @@ class Watchdog:
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
 
-    def guard(self, seconds: float) -> Guard:
-        """A guard that fires ``seconds`` from now."""
-        guard = Guard(self, time.monotonic() + max(0.0, seconds))
+    def guard(self, seconds: float, owner: Deadline | None = None) -> Guard:
+        """A guard that fires ``seconds`` from now, or when ``owner`` is cut."""
+        guard = Guard(self, time.monotonic() + max(0.0, seconds), owner)
         with self.lock:
             self._start_if_needed()
             if len(self._heap) >= _PRUNE_AT:  # released guards wait for their deadline: drop them
@@ -131,7 +137,15 @@ class Watchdog:
                 heapq.heapify(self._heap)
             heapq.heappush(self._heap, (guard.at, next(self._order), guard))
             self._wake.notify()
+            if owner is not None and owner.expired:  # cut while ``seconds`` was being read
+                guard.fire()
         return guard
+
+    def fire_for(self, owner: Deadline) -> int:
+        """Fire now the guards of ``owner``'s requests; returns how many connections it shut
+        down."""
+        with self.lock:
+            return sum(guard.fire() for _, _, guard in self._heap if guard.owner is owner)
 
     def reset_after_fork(self) -> None:
         """In a forked child: fresh state (the lock may have been held by a thread that is
@@ -170,6 +184,16 @@ def _shut_down(connection: Any) -> None:
 
 WATCHDOG = Watchdog()
 """The process's watchdog."""
+
+
+def cut(deadline: Deadline) -> None:
+    """Cut ``deadline`` short (see ``Deadline.cut``) and the requests under way with it: their
+    blocked reads fail at once, as at a deadline, and their connections are discarded."""
+    deadline.cut()
+    shut = WATCHDOG.fire_for(deadline)
+    if shut:
+        logger.debug("a cancelled call's requests cut off: %d connection(s) shut down", shut)
+
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=WATCHDOG.reset_after_fork)

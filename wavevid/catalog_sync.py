@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from . import _catalog_diff
-from ._catalog_diff import COMPARED_KEYWORDS, Drift
 from ._constants import CACHE_DIR_ENV, CATALOG_PATTERN_MAX_LENGTH, LIVE_MODELS_MAX_AGE
 from ._logging import get_logger
 from .catalog import Catalog, Model
+from .catalog import diff as catalog_diff
+from .catalog.diff import COMPARED_KEYWORDS, Drift
+from .errors import CatalogSyncError
 
 if TYPE_CHECKING:
     from .client import Client
@@ -56,8 +57,8 @@ _SIMPLE_FORMULA = re.compile(
 )
 
 
-class SyncError(ValueError):
-    """A live entry cannot be read as a model (no request schema), or a model is not listed."""
+#: The error of this module: :class:`wavevid.CatalogSyncError` (its name before 0.2).
+SyncError = CatalogSyncError
 
 
 # --- the live list -------------------------------------------------------------------------------
@@ -264,4 +265,4 @@ def compare(
     catalog: Catalog, listed: Mapping[Any, Mapping[str, Any]], names: Iterable[str] = ()
 ) -> list[Drift]:
     """``diff`` on data: local models against live entries keyed by model id."""
-    return _catalog_diff.compare(catalog, listed, names, convert=entry_from_live)
+    return catalog_diff.compare(catalog, listed, names, convert=entry_from_live)

@@ -1,18 +1,19 @@
 """``Client``: configuration, and each operation delegated to the module that does the work
-(``_submission``, ``_generation``, ``batch``, ``_history``, ``_account``, ``media``,
-``download``), with the model name resolved once."""
+(``_submission``, ``_generation``, ``_batch``, ``_upload``, ``_download``), with the model name
+resolved once. Finding jobs (``_job_lookups``) and the account's calls (``_account``) are
+method groups it inherits."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _account, _generation, _history, _prices, _recovery, download, media
+from . import _download, _generation, _upload
+from ._account import AccountCalls
+from ._batch import BatchProgress, run_batch
 from ._constants import (
     BATCH_WORKERS,
     CALL_DEADLINE,
@@ -22,21 +23,27 @@ from ._constants import (
     UPLOAD_TIMEOUT,
 )
 from ._deadline import Clock, Deadline
-from ._prices import Charge, Quote
-from ._progress import ProgressCallback
-from ._run_times import RunTimeEstimate
-from ._runtime import Runtime
+from ._job_lookups import JobLookups
+from ._payload import merged_input
+from ._progress import ProgressCallback, check_callback
+from ._runtime import CatalogPaths, Runtime
 from ._submission import submit
 from ._transport import SessionFactory
-from .batch import BatchProgress, run_batch
+from ._warn import keywords_after, warn_if_loop_running
 from .catalog import Catalog
-from .errors import SubmissionUncertainError
 from .jobs import Job
-from .payload import merged_input
 from .results import BatchItem, VideoResult
 
+__all__ = ["Client"]
 
-class Client:
+#: Client's parameters after ``api_key`` that 0.1 took positionally (now keyword-only).
+_ONCE_POSITIONAL = (
+    "base_url", "catalog_paths", "request_timeout", "poll_interval", "max_retries",
+    "session_factory",
+)
+
+
+class Client(JobLookups, AccountCalls):
     """A WaveSpeed client. One instance is safe to share across threads; ``close()`` (or a
     ``with`` block) releases its pooled connections.
 
@@ -45,7 +52,8 @@ class Client:
             ConfigurationError at the first request, not here.
         base_url: default: ``WAVESPEED_BASE_URL`` or https://api.wavespeed.ai. Plain http is
             refused unless the host is loopback.
-        catalog_paths: extra catalog folders, read after ``WAVEVID_CATALOG_PATH``'s.
+        catalog_paths: an extra catalog folder (a str or path-like) or a sequence of them,
+            read after ``WAVEVID_CATALOG_PATH``'s.
         request_timeout: seconds one HTTP request may wait for the server; never a job deadline.
         poll_interval: None to schedule checks from the expected run time (or the interval in
             ``WAVEVID_POLL_INTERVAL``); a number checks at that interval, raised to the minimum
@@ -62,22 +70,30 @@ class Client:
             A larger video is a DownloadError, and nothing of it is kept.
         max_download_file_bytes: the same for a video saved to a file; default
             ``MAX_DOWNLOAD_FILE_BYTES``.
+        clock, sleep: the monotonic clock the client measures deadlines and gaps with, and
+            the function it waits with; for tests that run time faster (``FakeWaveSpeed``'s
+            ``client()`` keeps the defaults, ``time.monotonic`` and ``time.sleep``).
+
+    Everything after ``api_key`` is keyword-only; passing ``base_url`` to
+    ``session_factory`` positionally, as 0.1 allowed, still works until 0.3 with a
+    DeprecationWarning.
 
     Raises:
         ConfigurationError: a bad base URL, or a download limit that is not a positive whole
             number.
     """
 
+    @keywords_after(1, _ONCE_POSITIONAL, until="0.3")
     def __init__(
         self,
         api_key: str | None = None,
+        *,
         base_url: str | None = None,
-        catalog_paths: Sequence[str | os.PathLike[str]] | None = None,
+        catalog_paths: CatalogPaths | None = None,
         request_timeout: float | None = None,
         poll_interval: float | None = None,
         max_retries: int | None = None,
         session_factory: SessionFactory | None = None,
-        *,
         submit_retries: int | None = None,
         recovery_delays: Sequence[float] = RECOVERY_DELAYS,
         max_download_memory_bytes: int | None = None,
@@ -85,17 +101,16 @@ class Client:
         clock: Clock = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        limits = download.DownloadLimits.configured(max_download_memory_bytes,
-                                                    max_download_file_bytes)
         self._clock = clock
         self._runtime = Runtime.configured(
             api_key=api_key, base_url=base_url, catalog_paths=catalog_paths or (),
             request_timeout=request_timeout, poll_interval=poll_interval,
             max_retries=max_retries, submit_retries=submit_retries,
             recovery_delays=recovery_delays, session_factory=session_factory,
+            max_download_memory_bytes=max_download_memory_bytes,
+            max_download_file_bytes=max_download_file_bytes,
             clock=clock, sleep=sleep,
         )
-        self._runtime.download_limits = limits
         self._transport = self._runtime.transport
 
     def __repr__(self) -> str:
@@ -120,10 +135,6 @@ class Client:
         """The catalog: built-in, ``WAVEVID_CATALOG_PATH`` folders, then ``catalog_paths``;
         read on first use."""
         return self._runtime.catalog
-
-    def _deadline(self, seconds: float | None, default: float = CALL_DEADLINE) -> Deadline:
-        """``seconds`` from now; None takes the default (0 is a deadline already passed)."""
-        return Deadline(default if seconds is None else seconds, self._clock)
 
     # --- jobs ----------------------------------------------------------------------------------
 
@@ -162,78 +173,77 @@ class Client:
         return submit(self._runtime, self._runtime.resolve(model), values,
                       Deadline(timeout, self._clock), webhook_url, validate=validate, sync=sync)
 
-    def get_job(self, job_id: str, *, timeout: float | None = None) -> Job:
-        """The job's current state, from its id alone (one GET; within the minimum gap since
-        this client last checked the job, the state it saw then): from any process or machine.
-
-        Raises:
-            InvalidParametersError (a ValueError): not a job id, before any request.
-            NotFoundError: no such job (WaveSpeed keeps 7 days).
-        """
-        return self._runtime.get_job(job_id, self._deadline(timeout))
-
-    def run_time_estimates(self) -> list[RunTimeEstimate]:
-        """What this client learned of run times from its completed jobs, per model path and
-        timing parameters: the estimates its waits plan with (a snapshot)."""
-        return self._runtime.poller.run_times.snapshot()
-
-    def list_jobs(
-        self,
-        *,
-        model: str | None = None,
-        status: str | None = None,
-        created_after: dt.datetime | None = None,
-        created_before: dt.datetime | None = None,
-        page_size: int = 100,
-        timeout: float | None = None,
-    ) -> Iterator[Job]:
-        """Recent jobs, newest first, fetched a page at a time as you iterate (WaveSpeed keeps
-        7 days of history). ``model`` is a catalog name or a WaveSpeed path."""
-        return _history.list_jobs(
-            self._runtime, lambda: self._deadline(timeout), model=model, status=status,
-            created_after=created_after, created_before=created_before, page_size=page_size,
-        )
-
-    def find_submission(
-        self,
-        error: SubmissionUncertainError,
-        *,
-        timeout: float | None = None,
-        allow_unverified_single: bool = False,
-    ) -> Job | None:
-        """Look once in recent history for the job an uncertain submit may have created (what
-        ``generate()`` does by itself): the job only on positive identification, its input
-        equal to the body sent; else None, with ``error.candidates`` set. None means no job
-        was identified, not that none exists.
-
-        Args:
-            allow_unverified_single: adopt the only candidate even when its input cannot be
-                compared. Only for callers who guarantee one submitter per account and model:
-                history covers the whole account, the web playground included.
-        """
-        return _recovery.look(self._runtime, error, self._deadline(timeout),
-                              allow_unverified_single=allow_unverified_single)
-
     # --- files ---------------------------------------------------------------------------------
 
-    def upload(self, source: media.MediaSource, *, timeout: float | None = None) -> str:
-        """Upload a local file (``pathlib.Path``, bytes, or a binary file object); returns the
-        URL to pass as a media parameter. A ``str`` is refused: it is a URL already."""
-        return media.upload(self._transport, source,
-                            deadline=self._deadline(timeout, UPLOAD_TIMEOUT))
+    def upload(
+        self,
+        source: _upload.MediaSource,
+        *,
+        filename: str | None = None,
+        content_type: str | None = None,
+        timeout: float | None = None,
+    ) -> str:
+        """Upload local media and return the URL to pass as a model input.
+
+        Args:
+            source: a ``pathlib.Path`` (any path-like object), ``bytes``, ``bytearray``,
+                ``memoryview``, or a binary file object. A seekable file is sent from its
+                current position to its end, and its position is restored afterwards; a stream
+                that cannot seek (a pipe, a socket) is read to its end first.
+            filename: the name the server records; default: the path's name, else the file
+                object's ``name``, else ``upload`` with an extension recognised from the content.
+            content_type: default: guessed from the file name, else recognised from the
+                content, else ``application/octet-stream``.
+            timeout: for the whole upload, retries included; default UPLOAD_TIMEOUT.
+
+        Returns:
+            The uploaded file's ``download_url``.
+
+        Raises:
+            TypeError: ``source`` is a ``str`` (a URL, never a file name), a text-mode file, or
+                not media at all.
+            ValueError: the path does not exist, is not a regular file, or the source is empty;
+                the file ended before the size it announced.
+            OSError: reading the local file failed.
+            APIError: by status, for the ticket, the PUT or the multipart upload; also for an
+                answer that does not follow the protocol.
+            APIConnectionError: the network failed after the allowed retries, or the deadline
+                passed.
+            ConfigurationError: no API key.
+        """
+        return _upload.upload(self._transport, source, filename=filename,
+                              content_type=content_type,
+                              deadline=self._deadline(timeout, UPLOAD_TIMEOUT))
 
     def download(
         self, job_or_url: Job | str, path: str | os.PathLike[str], *, timeout: float | None = None
     ) -> Path:
-        """Save a completed job's video (or an http(s) output URL) to ``path``: complete or
-        not at all, within ``max_download_file_bytes``.
+        """Save a completed job's video (or an http(s) output URL) to ``path``, atomically.
+
+        The body streams into ``<path>.part`` in the target's folder (never whole in memory),
+        which replaces the target only once every expected byte is written, flushed and fsynced.
+        A broken transfer resumes with a Range request. Folders are not created; a ``.part`` left
+        by a killed process is overwritten. No credentials are sent to the file's host.
+
+        Args:
+            job_or_url: a completed Job (its first output), or an http(s) URL.
+            path: the file to write; an existing file is replaced on success only.
+            timeout: for the whole download, redirects, resumes and waits included; default
+                DOWNLOAD_TIMEOUT.
+
+        Returns:
+            The resolved path of the written file.
 
         Raises:
-            DownloadError: nothing partial is left, an existing file is untouched.
+            DownloadError: a job without output, a non-http(s) URL or an unusable path (before
+                any request); an HTTP error; a redirect not followed; a body that cannot be
+                decoded; too many failed transfers; the deadline; a length mismatch; more than
+                ``max_download_file_bytes``; a write error. The ``.part`` file is removed and an
+                existing file is left as it was.
         """
         url = _generation.output_url(job_or_url) if isinstance(job_or_url, Job) else job_or_url
         limit = self._runtime.download_limits.file_bytes
-        return download.download_to_path(self._transport, url, path, max_bytes=limit,
+        return _download.download_to_path(self._transport, url, path, max_bytes=limit,
                                          deadline=self._deadline(timeout, DOWNLOAD_TIMEOUT))
 
     # --- generation ----------------------------------------------------------------------------
@@ -261,11 +271,14 @@ class Client:
             progress_callback: ``callback(fraction, message)``, ending at exactly 1.0.
 
         Raises:
-            InvalidParametersError, UnknownModelError, DownloadError (an unwritable folder):
-                before anything is submitted.
+            InvalidParametersError, UnknownModelError, DownloadError (an unwritable folder),
+                TypeError (a callback of another arity): before anything is submitted.
             JobFailedError, JobTimeoutError (with the job id), SubmissionUncertainError,
             DownloadError, APIError, APIConnectionError, ConfigurationError.
+            On a thread running an asyncio event loop, a WavevidWarning (once): use AsyncClient.
         """
+        check_callback(progress_callback, 2, "progress_callback(fraction, message)")
+        warn_if_loop_running("Client.generate()")
         values = merged_input(input, params)
         return _generation.generate(self._runtime, self._runtime.resolve(model), values,
                                     output_path=output_path, timeout=timeout,
@@ -295,36 +308,3 @@ class Client:
                 submitted so far) set on it.
         """
         return run_batch(self._runtime, requests, max_workers, progress_callback)
-
-    # --- account -------------------------------------------------------------------------------
-
-    def webhook_secret(self, *, timeout: float | None = None) -> str:
-        """The account's webhook signing secret (``whsec_...``), for ``webhooks.verify``.
-        Redacted from wavevid's logs from now on."""
-        return _account.webhook_secret(self._transport, self._deadline(timeout))
-
-    def live_models(self, *, timeout: float | None = None) -> list[dict[str, Any]]:
-        """WaveSpeed's live model list (``GET /api/v3/models``) as it answers it: each entry's
-        ``model_id``, ``type``, ``base_price``, ``formula`` and ``api_schema``. See
-        ``wavevid.catalog_sync`` to import or diff it."""
-        return _account.live_models(self._transport, self._deadline(timeout))
-
-    def balance(self, *, timeout: float | None = None) -> Decimal:
-        """The account balance in USD.
-
-        Raises:
-            APIError, APIConnectionError, ConfigurationError.
-        """
-        return _account.balance(self._transport, self._deadline(timeout))
-
-    def quote(self, model: str, input: Mapping[str, Any] | None = None, *,
-              timeout: float | None = None, **params: Any) -> Quote:
-        """WaveSpeed's price for this input (``POST /api/v3/model/price``; UNVERIFIED shape, see
-        ``wavevid._prices``) beside the catalog's estimate; the input is checked and completed as
-        a submit's. Nothing is uploaded: a local file is an InvalidParametersError."""
-        return _prices.quote(self._runtime, model, input, params, self._deadline(timeout))
-
-    def charge(self, job_id: str, *, timeout: float | None = None) -> Charge | None:
-        """What WaveSpeed billed for a job (``POST /api/v3/billings/search``; UNVERIFIED shape),
-        refunds deducted; None while no billing record names it."""
-        return _prices.charge(self._runtime, job_id, self._deadline(timeout))

@@ -22,23 +22,24 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._checks import TRANSIENT, Poller, retry_after
-from ._constants import CALL_DEADLINE, JOB_TIMEOUT, PROGRESS_TICK
-from ._deadline import Deadline
+from ._checks import TRANSIENT, JobChecker, retry_after
+from ._constants import CALL_DEADLINE, JOB_TIMEOUT
+from ._deadline import Clock, Deadline
 from ._job_data import is_job_id, read_fields
 from ._locks import ForkSafeLock
 from ._logging import get_logger
-from ._progress import Progress, ProgressCallback
+from ._progress import Progress, ProgressCallback, check_callback
 from ._run_times import reported_run_time, run_time_key
 from ._schedule import CheckPlan
-from ._text import short_repr
-from ._times import age_seconds, parse_time
-from .errors import APIError, JobFailedError, JobTimeoutError
+from ._short_text import short_repr
+from ._times import age_seconds
+from ._waiting import CHECK_NOW, Waiting
+from .errors import APIError, JobTimeoutError
 
 if TYPE_CHECKING:
     from .catalog import Model
 
-__all__ = ["QUEUED", "TERMINAL", "Job", "Poller", "Stopped", "attach_job", "parse_time"]
+__all__ = ["Job"]
 
 logger = get_logger("wavevid.jobs")
 
@@ -59,7 +60,7 @@ class Job:
     def __init__(
         self,
         data: Mapping[str, Any],
-        poller: Poller,
+        checker: JobChecker,
         *,
         expected_seconds: float,
         model_name: str | None = None,
@@ -79,9 +80,9 @@ class Job:
         self.expected_seconds = expected_seconds
         """Typical run time once out of the queue, from the catalog; a wait plans with the run
         time learned on this client instead, once it has one."""
-        self._poller = poller
+        self._checker = checker
         self._lock = ForkSafeLock(reentrant=True)
-        self._gap, self._fixed = poller.intervals(entry.task if entry is not None else None)
+        self._gap, self._fixed = checker.intervals(entry.task if entry is not None else None)
         self._run_key = run_time_key(path or str(data.get("model") or ""), payload, entry)
         self._seen_at = float("-inf")
         self._queued_until: float | None = None
@@ -102,7 +103,7 @@ class Job:
         with self._lock:
             if self._seen_at > float("-inf") and self.done and fields.status not in TERMINAL:
                 return  # an older answer than the one that ended the job
-            self._seen_at = self._poller.clock()
+            self._seen_at = self._checker.clock()
             self.raw: Mapping[str, Any] = data
             """The last data WaveSpeed sent for this job."""
             self.model: str = fields.model or str(getattr(self, "model", ""))
@@ -151,7 +152,7 @@ class Job:
                 and self._started_at is not None):
             seconds = (self._running_checked_at + self._seen_at) / 2 - self._started_at
         if seconds is not None:
-            self._poller.run_times.add(self._run_key, self.id, seconds, self.expected_seconds)
+            self._checker.run_times.add(self._run_key, self.id, seconds, self.expected_seconds)
 
     @property
     def done(self) -> bool:
@@ -166,7 +167,7 @@ class Job:
         """Seconds since the job left the queue (as far as checks can tell), None while queued."""
         if self._started_at is None:
             return None
-        return self._poller.clock() - self._started_at
+        return self._checker.clock() - self._started_at
 
     def refresh(self, *, timeout: float | None = None) -> Job:
         """Check the current state (one GET) and return self.
@@ -180,8 +181,8 @@ class Job:
             NotFoundError: no such job. APIError, APIConnectionError.
         """
         seconds = CALL_DEADLINE if timeout is None else timeout
-        deadline = Deadline(seconds, self._poller.clock)
-        data = self._poller.check_patiently(self.id, self._gap, deadline)
+        deadline = Deadline(seconds, self._checker.clock)
+        data = self._checker.check_patiently(self.id, self._gap, deadline)
         if data is None:
             self._adopt_latest()
         else:
@@ -189,7 +190,7 @@ class Job:
         return self
 
     def _adopt_latest(self) -> None:
-        latest = self._poller.checks.latest(self.id)
+        latest = self._checker.checks.latest(self.id)
         if latest is not None and latest[1] >= self._seen_at:
             self._update(latest[0], checked=True)
 
@@ -209,80 +210,73 @@ class Job:
             NotFoundError: WaveSpeed does not know the job (at once, with ``job_id``).
             APIError: the API refused a check (a revoked key).
             KeyboardInterrupt: with ``job_id`` set on it; the job runs on.
+            TypeError: a progress callback that cannot take two arguments (before any check).
         """
-        deadline = Deadline(JOB_TIMEOUT if timeout is None else timeout, self._poller.clock)
+        check_callback(progress_callback, 2, "progress_callback(fraction, message)")
+        deadline = Deadline(JOB_TIMEOUT if timeout is None else timeout, self._checker.clock)
         self.wait_until(deadline, Progress(progress_callback))
         return self
 
     def wait_until(
         self, deadline: Deadline, progress: Progress, stop: threading.Event | None = None
     ) -> None:
-        """``wait`` for callers that own the deadline and progress (generate, batches)."""
-        expected = self._poller.run_times.estimate(self._run_key, self.expected_seconds)
-        plan = CheckPlan(expected, self._gap, self._fixed)
+        """``wait`` for callers that own the deadline and progress (generate, batches): the
+        steps of ``_waiting.Waiting``, slept on this thread (or on ``stop``, which ends the wait
+        with Stopped when set)."""
+        waiting = Waiting(self, deadline, progress)
         try:
-            while not self.done:
-                if deadline.expired:
-                    raise JobTimeoutError(self.id, deadline.seconds)
-                at = self._next_check(plan)
-                self._pause(deadline.clip(at - self._poller.clock()), progress, stop, expected)
-                self._check(deadline)
-                self._report(progress, expected)
+            while (step := waiting.next_step()) is not None:
+                if step == CHECK_NOW:
+                    waiting.check()
+                elif stop is None:
+                    self._checker.sleep(step)
+                elif stop.wait(step):
+                    raise Stopped(self.id)
+                waiting.report()
         except KeyboardInterrupt as interrupt:
             attach_job(interrupt, self.id)
             raise
-        if not self.succeeded:
-            raise JobFailedError(self.id, self.status, code=self.code, error=self.error)
-        progress.job_completed()
 
-    def _next_check(self, plan: CheckPlan) -> float:
-        now = self._poller.clock()
-        last = self._poller.checks.last(self.id)
+    # --- what a wait's steps use (``_waiting``) ------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        """The client's monotonic clock."""
+        return self._checker.clock
+
+    def planned_seconds(self) -> float:
+        """The run time a wait plans with: learned on this client, else ``expected_seconds``."""
+        return self._checker.run_times.estimate(self._run_key, self.expected_seconds)
+
+    def check_intervals(self) -> tuple[float, float | None]:
+        """(the minimum gap between checks, the explicit interval or None)."""
+        return self._gap, self._fixed
+
+    def next_check_at(self, plan: CheckPlan) -> float:
+        """When the plan puts the next check, never inside the gap or a ``Retry-After``."""
+        now = self._checker.clock()
+        last = self._checker.checks.last(self.id)
         earliest = max(now, self._not_before, now if last is None else last + self._gap)
         return plan.next_at(
             earliest, started=self._started_at, queued_until=self._queued_until,
             queued_by_check=self._queued_by_check, last=last,
         )
 
-    def _check(self, deadline: Deadline) -> None:
+    def check_for_wait(self, deadline: Deadline) -> None:
+        """A wait's check: a transient failure is logged and checked again on schedule (after
+        any ``Retry-After``), unless the deadline has passed (JobTimeoutError)."""
         try:
-            data = self._poller.check(self.id, self._gap, deadline)
+            data = self._checker.check(self.id, self._gap, deadline)
         except TRANSIENT as error:
             if deadline.expired:
                 raise JobTimeoutError(self.id, deadline.seconds) from error
-            self._not_before = self._poller.clock() + retry_after(error)
+            self._not_before = self._checker.clock() + retry_after(error)
             logger.warning("job %s: check failed (%s); checking on schedule", self.id, error)
             return
         if data is None:
             self._adopt_latest()
         else:
             self._update(data, checked=True)
-
-    def _pause(
-        self, seconds: float, progress: Progress, stop: threading.Event | None, expected: float
-    ) -> None:
-        """Sleep ``seconds``, telling the progress callback about time passing."""
-        end = self._poller.clock() + seconds
-        while True:
-            left = end - self._poller.clock()
-            if left <= 0:
-                return
-            step = min(left, PROGRESS_TICK) if progress.active else left
-            if stop is not None:
-                if stop.wait(step):
-                    raise Stopped(self.id)
-            else:
-                self._poller.sleep(step)
-            self._report(progress, expected)
-
-    def _report(self, progress: Progress, expected: float) -> None:
-        running = self.running_for()
-        if self.done:
-            return
-        if running is None:
-            progress.queued()
-        else:
-            progress.processing(running, expected)
 
 
 def attach_job(interrupt: KeyboardInterrupt, job_id: str) -> None:

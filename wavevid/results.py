@@ -7,6 +7,7 @@ string as ``?***``: a signed output or upload URL carries its signature there. T
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -14,10 +15,12 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Any, Literal
 
 from .errors import WavevidError
+
+__all__ = ["BatchItem", "VideoResult"]
 
 _QUERY = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^\s?#'\"]*)\?[^\s#'\"]*")
 
@@ -96,10 +99,26 @@ class VideoResult:
             raise
         return target
 
-    def to_dict(self) -> dict[str, Any]:
-        """The plain dict ``wavevid.generate_video`` returns (the original plan's shape)."""
+    def to_dict(self, mode: Literal["python", "json"] = "python") -> dict[str, Any]:
+        """The plain dict ``wavevid.generate_video`` returns (the original plan's shape).
+
+        Args:
+            mode: ``"python"``: every field as it is (``video_bytes``, ``cost`` a Decimal or
+                None). ``"json"``: what ``json.dumps`` takes as it is: ``video_bytes`` left
+                out (the file is not read), ``cost`` a string (``"0.40"``) or None, dates in
+                ISO 8601.
+
+        Raises:
+            ValueError: another ``mode``.
+        """
+        if mode not in ("python", "json"):
+            raise ValueError(f"mode must be 'python' or 'json', not {mode!r}")
+        if mode == "json":
+            return {key: _json_ready(value) for key, value in self._fields().items()}
+        return {"video_bytes": self.read(), **self._fields()}
+
+    def _fields(self) -> dict[str, Any]:
         return {
-            "video_bytes": self.read(),
             "video_url": self.url,
             "outputs": list(self.outputs),
             "prompt": self.parameters.get("prompt"),
@@ -115,9 +134,27 @@ class VideoResult:
         }
 
 
+def _json_ready(value: Any) -> Any:
+    """``value`` as JSON carries it: Decimals as strings, dates in ISO 8601, paths as
+    strings, inside lists and mappings too; bytes left out."""
+    if isinstance(value, Mapping):
+        return {str(key): _json_ready(item) for key, item in value.items()
+                if not isinstance(item, (bytes, bytearray, memoryview))}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(item) for item in value
+                if not isinstance(item, (bytes, bytearray, memoryview))]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
+    return value
+
+
 @dataclass
 class BatchItem:
-    """One request of ``Client.generate_many`` and how it ended: a result or an error."""
+    """One request of ``generate_many`` and how it ended: a result or an error."""
 
     request: Mapping[str, Any]
     """The request as given."""
@@ -125,6 +162,9 @@ class BatchItem:
     """The job's id once submitted (also when it later failed)."""
     result: VideoResult | None = None
     error: BaseException | None = None
+    index: int = 0
+    """The request's position in the list given to ``generate_many`` (``AsyncClient``'s
+    yields items as they finish, in any order)."""
 
     def __repr__(self) -> str:
         return _masked_repr(self)

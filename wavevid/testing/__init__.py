@@ -3,10 +3,10 @@
 Importing this package never imports pytest; the optional pytest plugin lives in its own module.
 """
 
-from wavevid.testing._fake_catalog import models_from_catalog
-from wavevid.testing._fake_records import DroppedKeys, PollViolation, RequestRecord
-from wavevid.testing._fake_rules import Fault, JobScript
-from wavevid.testing._fake_webhooks import WebhookDelivery
+from wavevid.testing._from_catalog import models_from_catalog
+from wavevid.testing._records import DroppedKeys, PollViolation, RequestRecord
+from wavevid.testing._rules import Fault, JobScript
+from wavevid.testing._webhooks import WebhookDelivery
 from wavevid.testing.fake import FakeWaveSpeed
 
 __all__ = [

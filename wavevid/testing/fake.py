@@ -18,21 +18,21 @@ and answers history and errors in the documented shapes.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from wavevid.testing._fake_controls import WebhookControls
-from wavevid.testing._fake_jobs import TERMINAL_STATUSES, FakeJob
-from wavevid.testing._fake_records import DroppedKeys, PollViolation, RequestRecord
-from wavevid.testing._fake_routes import FakeApi
-from wavevid.testing._fake_rules import Fault, JobScript
-from wavevid.testing._fake_server import FakeHTTPServer
-from wavevid.testing._fake_settings import Settings
-from wavevid.testing._fake_uploads import UploadHeaders
-from wavevid.testing._fake_video import sample_video
-from wavevid.testing._fake_webhooks import (
+from wavevid.testing._http_server import FakeHTTPServer
+from wavevid.testing._jobs import TERMINAL_STATUSES, FakeJob
+from wavevid.testing._limits import WINDOW_SECONDS
+from wavevid.testing._records import DroppedKeys, PollViolation, RequestRecord
+from wavevid.testing._routes import FakeApi
+from wavevid.testing._rules import Fault, JobScript
+from wavevid.testing._sample_video import sample_video
+from wavevid.testing._settings import Settings
+from wavevid.testing._uploads import UploadHeaders
+from wavevid.testing._webhook_controls import WebhookControls
+from wavevid.testing._webhooks import (
     DEFAULT_ATTEMPTS,
     DEFAULT_RETRY_SECONDS,
     DEFAULT_TIMEOUT,
@@ -45,12 +45,6 @@ if TYPE_CHECKING:
 
 DEFAULT_WEBHOOK_SECRET = "whsec_wavevid-fake-0123456789abcdef0123456789abcdef"
 """The webhook secret a fake hands out unless told otherwise (a test value, not a real one)."""
-
-_SERVE_POLL_SECONDS = 0.01
-"""How often the serving loop checks for ``stop``; bounds how long ``stop`` takes."""
-_CLIENT_POLLS_PER_JOB = 4
-"""``client()`` polls this many times per job's processing time: a job's end is seen soon."""
-_CLIENT_POLL_BOUNDS = (0.005, 0.25)
 
 
 class FakeWaveSpeed(WebhookControls):
@@ -71,7 +65,8 @@ class FakeWaveSpeed(WebhookControls):
     strictness option left ``None`` follows ``strict``. Off unless asked: ``result_input=False``
     (poll answers without ``input``), ``min_poll_interval`` (closer checks of one job recorded
     in ``poll_violations``; 429 under ``enforce_min_poll_interval``), ``max_concurrency`` (more
-    jobs stay ``created``), ``starts_per_minute`` (429 beyond it, no job) and
+    jobs stay ``created``), ``starts_per_minute`` (429 beyond it, no job; its window is
+    ``start_window_seconds``, a minute as WaveSpeed's, shorter for tests) and
     ``upload_headers="if-none-match"`` (tickets whose PUT headers are only ``If-None-Match``).
 
     Webhooks: when a job submitted with ``?webhook=<url>`` ends (at its terminal time, polled
@@ -111,6 +106,7 @@ class FakeWaveSpeed(WebhookControls):
         enforce_min_poll_interval: bool = False,
         max_concurrency: int | None = None,
         starts_per_minute: int | None = None,
+        start_window_seconds: float = WINDOW_SECONDS,
         upload_headers: UploadHeaders = "content-type",
     ) -> None:
         """Configure the fake; nothing listens until ``start`` (on ``port``, default: any free
@@ -134,6 +130,7 @@ class FakeWaveSpeed(WebhookControls):
                 enforce_min_poll_interval=enforce_min_poll_interval,
                 max_concurrency=max_concurrency,
                 starts_per_minute=starts_per_minute,
+                start_window_seconds=start_window_seconds,
                 upload_headers=upload_headers,
             ),
             WebhookOptions(
@@ -147,7 +144,6 @@ class FakeWaveSpeed(WebhookControls):
         self._idle_timeout = idle_timeout
         self._port = port
         self._server: FakeHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     def start(self) -> FakeWaveSpeed:
         """Bind a free port and serve in a daemon thread; returns ``self``.
@@ -158,23 +154,16 @@ class FakeWaveSpeed(WebhookControls):
             raise RuntimeError("FakeWaveSpeed.start() may be called only once")
         self._server = FakeHTTPServer(self._api, self._idle_timeout, self._port)
         self._api.base_url = self._server.url
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": _SERVE_POLL_SECONDS},
-            name=f"FakeWaveSpeed {self._server.url}",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server.serve_in_background(f"FakeWaveSpeed {self._server.url}")
         return self
 
     def stop(self) -> None:
         """Stop serving and close every open connection; in-flight requests get no answer."""
-        if self._server is None or self._thread is None or not self._thread.is_alive():
+        if self._server is None or not self._server.serving:
             return
         self._api.webhooks.close()
         self._server.stop()
         self._api.jobs.close()  # releases held sync-mode submits, which then answer nothing
-        self._thread.join()
 
     def __enter__(self) -> FakeWaveSpeed:
         """Start the fake."""
@@ -198,10 +187,7 @@ class FakeWaveSpeed(WebhookControls):
         """
         from wavevid.client import Client  # only here: the fake itself needs no HTTP client
 
-        low, high = _CLIENT_POLL_BOUNDS
-        settings = self._api.settings
-        interval = min(max(settings.processing_seconds / _CLIENT_POLLS_PER_JOB, low), high)
-        interval = max(interval, settings.min_poll_interval or 0.0)
+        interval = self._api.settings.client_poll_interval
         defaults = {"api_key": self.api_key, "base_url": self.url, "poll_interval": interval}
         return Client(**{**defaults, **options})
 
