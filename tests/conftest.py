@@ -1,6 +1,8 @@
 """Shared fixtures. The wavevid pytest plugin (the one users enable too) clears every
 WAVESPEED_* and WAVEVID_* variable, so a developer's real key or catalog folders can never leak
-into a test, and provides ``fake_wavespeed`` and ``wavevid_client``."""
+into a test, and provides the fake fixtures (``fake_wavespeed``, ``make_fake_wavespeed``,
+``wavevid_client``), configured per test with ``@pytest.mark.wavevid_fake(...)``; ``fake`` is the
+suite's short name for ``fake_wavespeed``."""
 
 from __future__ import annotations
 
@@ -10,10 +12,26 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sleeps import Sleeps
+
+from wavevid.testing import FakeWaveSpeed
 
 pytest_plugins = ["wavevid.testing.pytest_plugin"]
 
 WriteCatalog = Callable[..., Path]
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    """A new ``Sleeps``: records the waits asked for, without waiting."""
+    return Sleeps()
+
+
+@pytest.fixture
+def fake(fake_wavespeed: FakeWaveSpeed) -> FakeWaveSpeed:
+    """The plugin's ``fake_wavespeed``; a module configures it with a ``pytestmark`` of
+    ``pytest.mark.wavevid_fake(...)``, a test with that marker."""
+    return fake_wavespeed
 
 
 @pytest.fixture
@@ -40,3 +58,13 @@ def ctrl_c_raises() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@pytest.fixture(autouse=True)
+def _each_test_hears_its_own_warnings() -> None:
+    """wavevid warns once per subject per process; a test must not depend on which tests ran
+    before it in the same worker, so each starts with nothing warned yet."""
+    from wavevid import _warn
+
+    with _warn._lock:
+        _warn._given.clear()

@@ -28,11 +28,11 @@ from hypothesis import strategies as st
 from raw_http import RawServer
 
 import wavevid
-from wavevid import _cli_jobs
 from wavevid._deadline import Deadline
+from wavevid._download import download_to_bytes
 from wavevid._generation import output_url
 from wavevid._recovery import input_digests
-from wavevid.download import download_to_bytes
+from wavevid.cli import jobs as cli_jobs
 from wavevid.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -221,7 +221,7 @@ def _use(job: Job) -> None:
     assert [type(value) for value in kinds] == [str, str, list, str, list, dict]
     assert job.id
     job.running_for()
-    json.dumps(_cli_jobs._job_summary(job))
+    json.dumps(cli_jobs._job_summary(job))
     _typed(lambda: output_url(job))
 
 

@@ -20,18 +20,13 @@ import pytest
 from raw_http import RawServer
 
 import wavevid
-from wavevid import _cli_jobs, errors
-from wavevid.cli import main
+from wavevid import errors
+from wavevid.cli import inputs, main
 from wavevid.results import VideoResult
 from wavevid.testing import FakeWaveSpeed, Fault
 
 MODEL = "lightricks/ltx-2-fast/text-to-video"
 SIGNATURE = "X-Amz-Signature=0123456789abcdef"
-
-
-@pytest.fixture
-def fake(fake_wavespeed: FakeWaveSpeed) -> FakeWaveSpeed:
-    return fake_wavespeed
 
 
 @pytest.fixture
@@ -338,7 +333,7 @@ def cli(fake: FakeWaveSpeed, monkeypatch: pytest.MonkeyPatch) -> FakeWaveSpeed:
     def fast_client(arguments: argparse.Namespace) -> wavevid.Client:
         return wavevid.Client(catalog_paths=arguments.catalog, poll_interval=0.01)
 
-    monkeypatch.setattr(_cli_jobs, "client_for", fast_client)
+    monkeypatch.setattr(inputs, "client_for", fast_client)
     return fake
 
 
@@ -371,7 +366,7 @@ def completed_with_signed_output(fake: FakeWaveSpeed, client: wavevid.Client) ->
     return job.id
 
 
-@pytest.mark.parametrize("argv", [["status"], ["status", "--json"], ["wait"]])
+@pytest.mark.parametrize("argv", [["status"], ["status", "--json"], ["wait", "--no-download"]])
 def test_status_and_wait_mask_signed_query_strings(
     cli: FakeWaveSpeed, capsys: pytest.CaptureFixture[str], argv: list[str], tmp_path: Path
 ) -> None:

@@ -21,7 +21,7 @@ from wavevid._constants import (
     CATALOG_MAX_NODES,
     CATALOG_PATTERN_MAX_LENGTH,
 )
-from wavevid.catalog import read_yaml
+from wavevid.catalog.files import read_yaml
 from wavevid.cli import main
 
 # Nine times nine ... times nine "lol"s: 903 bytes that expand to 43 million values.
@@ -175,7 +175,7 @@ def test_a_pattern_needs_a_bounded_length_beside_it(
 
 
 def test_the_meta_schema_states_the_pattern_limit() -> None:
-    from wavevid._catalog_check import meta_schema
+    from wavevid.catalog.check import meta_schema
 
     assert meta_schema()["$defs"]["pattern_max_length"]["maximum"] == CATALOG_PATTERN_MAX_LENGTH
 

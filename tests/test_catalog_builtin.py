@@ -293,6 +293,15 @@ def test_unknown_model_suggests_close_matches(catalog: wavevid.Catalog) -> None:
     assert "did you mean 'ltx-2-fast'" in str(raised.value)
 
 
+@pytest.mark.parametrize("typo", ["ltx2-fst", "ltx-2-fst", "ltx2-prp", "hunyuan-1.5-iv"])
+def test_suggestions_name_each_model_once(catalog: wavevid.Catalog, typo: str) -> None:
+    """A model close under its name and its alias is suggested once, by the closer one."""
+    with pytest.raises(UnknownModelError) as raised:
+        catalog.get(typo)
+    models = [catalog.get(suggestion).name for suggestion in raised.value.suggestions]
+    assert len(models) == len(set(models)) >= 2
+
+
 def test_unknown_model_without_close_matches(catalog: wavevid.Catalog) -> None:
     with pytest.raises(UnknownModelError) as raised:
         catalog.get("stable-diffusion")
@@ -367,7 +376,7 @@ def test_media_parameters_are_marked(catalog: wavevid.Catalog) -> None:
 
 
 def test_builtin_folder_is_the_repository_catalog_in_a_source_checkout() -> None:
-    from wavevid.catalog import builtin_folder
+    from wavevid.catalog.files import builtin_folder
 
     names = sorted(path.name for path in builtin_folder().glob("*.yaml"))
     repository = Path(__file__).resolve().parents[1] / "catalog"

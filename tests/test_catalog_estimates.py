@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import wavevid
-from wavevid.catalog import builtin_folder, catalog_files
+from wavevid.catalog.files import builtin_folder, catalog_files
 
 FILES = catalog_files(builtin_folder())
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,17 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-@pytest.fixture
-def fake(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWaveSpeed]:
-    with FakeWaveSpeed() as server:
-        monkeypatch.setenv("WAVESPEED_API_KEY", server.api_key)
-        monkeypatch.setenv("WAVESPEED_BASE_URL", server.url)
-        yield server
+@pytest.fixture(autouse=True)
+def environment_names_the_fake(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test that uses the fake reaches it as the commands do, through the environment, with a
+    cache folder of its own."""
+    if "fake" in request.fixturenames:
+        request.getfixturevalue("cache")
+        fake: FakeWaveSpeed = request.getfixturevalue("fake")
+        monkeypatch.setenv("WAVESPEED_API_KEY", fake.api_key)
+        monkeypatch.setenv("WAVESPEED_BASE_URL", fake.url)
 
 
 def client(*folders: Path) -> wavevid.Client:

@@ -10,6 +10,7 @@ import wavevid
 from wavevid._constants import MIN_VIDEO_CHECK_GAP
 from wavevid.testing import FakeWaveSpeed, Fault, JobScript
 
+pytestmark = pytest.mark.wavevid_fake(processing_seconds=0.0)
 
 class SimulatedTime:
     """A clock that only moves when the client sleeps; records every sleep."""
@@ -24,12 +25,6 @@ class SimulatedTime:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWaveSpeed]:
-    with FakeWaveSpeed(processing_seconds=0.0) as running:
-        yield running
 
 
 @pytest.fixture

@@ -37,10 +37,12 @@ PHASES: dict[str, tuple[bytes, bytes]] = {
 
 class Trickler(AcceptLoop):
     """Reads a request, sends ``head`` at once, then ``drip`` byte by byte until the client
-    goes away (or GIVE_UP passes); over TLS when given a context."""
+    goes away (or GIVE_UP passes); over TLS when given a context. ``requests`` counts the
+    requests read."""
 
     def __init__(self, head: bytes, drip: bytes, context: ssl.SSLContext | None = None) -> None:
         self.head, self.drip, self.context = head, drip, context
+        self.requests = 0
         super().__init__()
 
     def handle(self, connection: socket.socket) -> None:
@@ -57,6 +59,7 @@ class Trickler(AcceptLoop):
                 if not piece:
                     return
                 received += piece
+            self.requests += 1
             connection.sendall(self.head)
             until = time.monotonic() + GIVE_UP
             while not self.stopped.is_set() and time.monotonic() < until:
@@ -158,6 +161,7 @@ def test_a_submit_cut_at_its_deadline_is_uncertain_never_resent(phase: str) -> N
         )
     finally:
         server.close()
+    assert server.requests == 1
 
 
 @pytest.mark.parametrize("phase", ["headers", "chunk framing"])

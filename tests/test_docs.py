@@ -139,7 +139,7 @@ class ShellRunner:
         if self._fake is not None:
             return
         import wavevid
-        from wavevid import _cli_jobs
+        from wavevid.cli import inputs, offline
         from wavevid.testing import FakeWaveSpeed
 
         self._fake = FakeWaveSpeed(processing_seconds=0.05).start()
@@ -150,9 +150,9 @@ class ShellRunner:
         def fast_client(arguments: argparse.Namespace) -> wavevid.Client:
             return wavevid.Client(catalog_paths=arguments.catalog, poll_interval=0.01)
 
-        self._monkeypatch.setattr(_cli_jobs, "client_for", fast_client)
-        self._monkeypatch.setattr(_cli_jobs, "DEMO_PROCESSING_SECONDS", 0.05)
-        self._monkeypatch.setattr(_cli_jobs, "DEMO_POLL_INTERVAL", 0.01)
+        self._monkeypatch.setattr(inputs, "client_for", fast_client)
+        self._monkeypatch.setattr(offline, "DEMO_PROCESSING_SECONDS", 0.05)
+        self._monkeypatch.setattr(offline, "DEMO_POLL_INTERVAL", 0.01)
 
     def stop(self) -> None:
         if self._fake is not None:

@@ -15,10 +15,10 @@ import requests
 
 from wavevid import _transfer, errors
 from wavevid._deadline import Deadline
+from wavevid._download import check_writable, download_to_bytes, download_to_path
+from wavevid._payload import fingerprint
 from wavevid._retry import RetryPolicy
 from wavevid._transport import Transport
-from wavevid.download import check_writable, download_to_bytes, download_to_path
-from wavevid.payload import fingerprint
 from wavevid.testing import FakeWaveSpeed, Fault, RequestRecord
 
 MODEL = "lightricks/ltx-2-fast/text-to-video"
@@ -28,12 +28,7 @@ SIZE = len(VIDEO)
 CHUNK = 64 * 1024
 OLD = b"the previous video, which must survive a failed download"
 SECRET = "X-Amz-Signature=topsecret"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWaveSpeed]:
-    with FakeWaveSpeed(processing_seconds=0.05, video_bytes=VIDEO) as server:
-        yield server
+pytestmark = pytest.mark.wavevid_fake(video_bytes=VIDEO)
 
 
 @pytest.fixture
@@ -370,11 +365,18 @@ def test_a_503_or_429_once_is_retried(
     assert ranges(fake) == [None, None]
 
 
-def test_a_503_without_retry_after_waits_the_policy_backoff(
-    fake: FakeWaveSpeed, transport: Transport, url: str
-) -> None:
+def test_a_503_without_retry_after_waits_the_policy_backoff(fake: FakeWaveSpeed, url: str) -> None:
+    waits: list[float] = []
+    waiting = Transport(
+        api_key=fake.api_key, base_url=fake.url, request_timeout=5.0, sleep=waits.append,
+        policy=RetryPolicy(backoff_base=0.01, random=lambda: 0.0),  # no jitter drawn
+    )
     fake.add_fault(Fault("download", status=503))
-    assert download_to_bytes(transport, url, deadline=Deadline(5)) == VIDEO
+    try:
+        assert download_to_bytes(waiting, url, deadline=Deadline(5)) == VIDEO
+    finally:
+        waiting.close()
+    assert waits == [0.01]  # the first backoff: backoff_base
 
 
 def test_a_retry_after_past_the_deadline_fails_at_once(

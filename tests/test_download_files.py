@@ -15,9 +15,9 @@ from hostile_http import Hostile
 
 from wavevid import errors
 from wavevid._deadline import Deadline
+from wavevid._download import check_writable, download_to_path
 from wavevid._retry import RetryPolicy
 from wavevid._transport import Transport
-from wavevid.download import check_writable, download_to_path
 from wavevid.testing import FakeWaveSpeed
 
 VIDEO = os.urandom(200 * 1024)

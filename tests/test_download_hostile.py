@@ -19,10 +19,10 @@ from hostile_http import Hostile, bomb, endless, gzipped
 import wavevid
 from wavevid import errors
 from wavevid._deadline import Deadline
+from wavevid._download import download_to_bytes, download_to_path
 from wavevid._output_urls import RedirectRefused, _follow
 from wavevid._retry import RetryPolicy
 from wavevid._transport import Transport
-from wavevid.download import download_to_bytes, download_to_path
 from wavevid.testing import FakeWaveSpeed, JobScript
 
 VIDEO = os.urandom(300 * 1024)

@@ -1,4 +1,5 @@
-"""wavevid never imports Django: the Django example depends on wavevid, not the reverse."""
+"""What importing wavevid pulls in: never Django (the Django example depends on wavevid, not the
+reverse), and not requests until a client needs it."""
 
 from __future__ import annotations
 
@@ -34,3 +35,12 @@ def test_no_wavevid_module_imports_django(tmp_path: Path) -> None:
     assert sorted(found["imported"]) == sorted(set(every_module) - {"wavevid.__main__"})
     assert "wavevid.testing.pytest_plugin" in found["imported"]
     assert found["django"] == []
+
+
+def test_importing_wavevid_does_not_import_requests() -> None:
+    code = (
+        "import sys, wavevid; wavevid.load_catalog().get('ltx-2-fast');"
+        " print('requests' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

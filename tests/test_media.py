@@ -18,37 +18,21 @@ from typing import Any, BinaryIO, cast
 
 import pytest
 import requests
+from sleeps import Sleeps
 
-from wavevid import _media_sources, errors, media
+from wavevid import _media_sources, _upload, errors
 from wavevid._deadline import Deadline
 from wavevid._media_sources import sniff
 from wavevid._retry import RetryPolicy
 from wavevid._transport import Transport
 from wavevid.testing import FakeWaveSpeed, Fault, RequestRecord
-from wavevid.testing.fake import sample_video
+from wavevid.testing._sample_video import sample_video
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64
 VIDEO = sample_video()
 TICKET_PATH = "/api/v3/media/uploads"
 MULTIPART_PATH = "/api/v3/media/upload/binary"
 FIRST_WAIT = 0.5  # RetryPolicy(random=0): the backoff base, unjittered
-
-
-class Sleeps(list[float]):
-    """Records the waits asked for, without waiting."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
-
-
-@pytest.fixture
-def fake(fake_wavespeed: FakeWaveSpeed) -> FakeWaveSpeed:
-    return fake_wavespeed
 
 
 def make_transport(url: str, api_key: str, sleeps: Callable[[float], None]) -> Transport:
@@ -69,7 +53,7 @@ def transport(fake: FakeWaveSpeed, sleeps: Sleeps) -> Iterator[Transport]:
 
 
 def upload(transport: Transport, source: Any, **options: Any) -> str:
-    return media.upload(transport, source, deadline=Deadline(10), **options)
+    return _upload.upload(transport, source, deadline=Deadline(10), **options)
 
 
 def fetch(url: str) -> bytes:
@@ -425,7 +409,7 @@ def test_the_deadline_is_kept_while_the_body_is_sent(
     monkeypatch.setattr(transport, "put", put)
 
     with pytest.raises(errors.APIConnectionError, match="deadline"):
-        media.upload(transport, PNG, deadline=deadline)
+        _upload.upload(transport, PNG, deadline=deadline)
     assert sleeps == []
 
 

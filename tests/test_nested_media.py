@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -175,13 +174,6 @@ def test_a_media_mark_is_checked_at_any_depth(write_catalog: WriteCatalog) -> No
 # --- the client and the fake ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def fake(storyboard: wavevid.Model) -> Iterator[FakeWaveSpeed]:
-    with FakeWaveSpeed() as running:
-        running.add_model(models_from_catalog([storyboard])[0])
-        yield running
-
-
 def uploaded(fake: FakeWaveSpeed, url: str) -> tuple[bytes, str]:
     assert url.startswith(fake.url), url
     answer = requests.get(url, timeout=5)
@@ -192,6 +184,7 @@ def uploaded(fake: FakeWaveSpeed, url: str) -> tuple[bytes, str]:
 def test_the_client_uploads_media_where_they_sit(
     fake: FakeWaveSpeed, storyboard: wavevid.Model, files: dict[str, Path]
 ) -> None:
+    fake.add_model(models_from_catalog([storyboard])[0])
     with fake.client(catalog_paths=[storyboard.source.parent]) as client:
         job = client.submit("storyboard", {
             "frames": [files["frame.png"], "https://example.com/b.png"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 import wavevid
 from tests.conftest import WriteCatalog
 from wavevid import InvalidParametersError, ParameterProblem
+from wavevid._payload import SDK_OPTIONS
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +190,49 @@ def test_values_json_cannot_carry_are_named(catalog: wavevid.Catalog) -> None:
     (nan,) = problems(catalog.get("hunyuan-video-1.5"),
                       {"prompt": "x", "seed": decimal.Decimal("NaN")})
     assert nan.message == "cannot be sent as JSON (Decimal)"
+
+
+@pytest.mark.parametrize(
+    ("name", "option"),
+    [("timout", "timeout"), ("timeout", "timeout"), ("webhook", "webhook_url"),
+     ("output", "output_path")],
+)
+def test_an_unknown_parameter_named_like_an_option_says_so(
+    catalog: wavevid.Catalog, name: str, option: str
+) -> None:
+    (problem,) = problems(catalog.get("ltx-2-fast"), {"prompt": "x", name: 3})
+    assert problem.parameter == name
+    assert problem.message.startswith(
+        f"unknown parameter; did you mean the option `{option}`? Options are keyword arguments"
+        f" of the call (generate(..., {option}=...)), not model input"
+    )
+
+
+def test_a_close_parameter_of_the_model_wins_over_an_option(write_catalog: WriteCatalog) -> None:
+    folder = write_catalog("""
+        version: 1
+        models:
+          patient:
+            path: me/patient
+            task: text-to-video
+            input:
+              type: object
+              properties:
+                timeouts: {type: integer}
+              additionalProperties: false
+    """)
+    model = wavevid.load_catalog(folder).get("patient")
+    (problem,) = problems(model, {"timout": 8})  # close to `timeouts` and to `timeout`
+    assert problem.message == "unknown parameter; did you mean 'timeouts'?"
+    (problem,) = problems(model, {"timeout": 8})  # the option itself
+    assert "did you mean the option `timeout`?" in problem.message
+
+
+def test_the_options_are_those_of_generate_and_submit() -> None:
+    options = {
+        name
+        for method in (wavevid.Client.generate, wavevid.Client.submit)
+        for name, parameter in inspect.signature(method).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    assert set(SDK_OPTIONS) == options

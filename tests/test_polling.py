@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import logging
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import pytest
 
 import wavevid
 from wavevid import JobFailedError, JobTimeoutError, NotFoundError, RateLimitError, ServerError
-from wavevid._checks import Poller
+from wavevid._checks import JobChecker
 from wavevid._constants import (
     CHECK_AIM_SECONDS,
     FIRST_CHECK_FRACTION,
@@ -27,7 +29,8 @@ from wavevid._constants import (
 from wavevid._deadline import Deadline
 from wavevid._progress import Progress, processing_curve
 from wavevid._schedule import CheckPlan, min_check_gap
-from wavevid.jobs import Job, parse_time
+from wavevid._times import parse_time
+from wavevid.jobs import Job
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import polling_sim
@@ -73,11 +76,11 @@ class SimulatedJob:
         return {"id": job_id, "model": PATH, "status": self.status(),
                 "outputs": ["https://cdn/x.mp4"]}
 
-    def poller(self, poll_interval: float | None = None, loopback: bool = False) -> Poller:
-        return Poller(self.fetch, self.clock, self.sleep, poll_interval, loopback=loopback)
+    def checker(self, poll_interval: float | None = None, loopback: bool = False) -> JobChecker:
+        return JobChecker(self.fetch, self.clock, self.sleep, poll_interval, loopback=loopback)
 
-    def job(self, expected: float, poller: Poller | None = None, **options: Any) -> Job:
-        return Job({"id": "j1", "status": "created", "model": PATH}, poller or self.poller(),
+    def job(self, expected: float, checker: JobChecker | None = None, **options: Any) -> Job:
+        return Job({"id": "j1", "status": "created", "model": PATH}, checker or self.checker(),
                    expected_seconds=expected, **options)
 
     def gaps(self) -> list[float]:
@@ -242,7 +245,7 @@ def test_the_gap_counts_from_the_end_of_a_slow_check() -> None:
         remote.now += 0.8  # the answer takes this long to come back
         return answer
 
-    job = remote.job(40, Poller(slow, remote.clock, remote.sleep))
+    job = remote.job(40, JobChecker(slow, remote.clock, remote.sleep))
     job.wait_until(Deadline(200, remote.clock), Progress(None))
     assert min(remote.gaps()) >= MIN_VIDEO_CHECK_GAP + 0.8 - 1e-9
 
@@ -264,8 +267,8 @@ def test_refresh_inside_the_gap_keeps_the_state_without_a_request() -> None:
 
 def test_job_objects_of_one_id_share_the_gap_and_the_last_answer() -> None:
     remote = SimulatedJob(actual=1)
-    poller = remote.poller()
-    first, second = remote.job(60, poller), remote.job(60, poller)
+    checker = remote.checker()
+    first, second = remote.job(60, checker), remote.job(60, checker)
     remote.now = 2.0
     assert first.refresh().status == "completed"
     remote.now = 3.0
@@ -283,7 +286,7 @@ def test_a_job_refreshed_from_two_threads_is_checked_once() -> None:
         assert release.wait(5)
         return fetch(job_id, deadline)
 
-    job = remote.job(100, Poller(slow_fetch, remote.clock, remote.sleep))
+    job = remote.job(100, JobChecker(slow_fetch, remote.clock, remote.sleep))
     worker = threading.Thread(target=job.refresh)
     worker.start()
     assert inside.wait(5)
@@ -305,12 +308,12 @@ def test_an_explicit_interval_is_raised_to_the_gap_except_on_loopback(
 ) -> None:
     caplog.set_level(logging.INFO, "wavevid")
     remote = SimulatedJob(actual=1)
-    poller = remote.poller(poll_interval=1.0)
-    assert poller.intervals(None) == (MIN_VIDEO_CHECK_GAP, MIN_VIDEO_CHECK_GAP)
-    assert poller.intervals("text-to-image") == (MIN_IMAGE_CHECK_GAP, MIN_IMAGE_CHECK_GAP)
+    checker = remote.checker(poll_interval=1.0)
+    assert checker.intervals(None) == (MIN_VIDEO_CHECK_GAP, MIN_VIDEO_CHECK_GAP)
+    assert checker.intervals("text-to-image") == (MIN_IMAGE_CHECK_GAP, MIN_IMAGE_CHECK_GAP)
     assert caplog.text.count("raised to the minimum gap") == 1
-    assert remote.poller(poll_interval=30.0).intervals(None) == (MIN_VIDEO_CHECK_GAP, 30.0)
-    assert remote.poller(poll_interval=0.01, loopback=True).intervals(None) == (0.0, 0.01)
+    assert remote.checker(poll_interval=30.0).intervals(None) == (MIN_VIDEO_CHECK_GAP, 30.0)
+    assert remote.checker(poll_interval=0.01, loopback=True).intervals(None) == (0.0, 0.01)
 
 
 @pytest.mark.parametrize(
@@ -323,10 +326,10 @@ def test_clients_know_a_loopback_host(
 ) -> None:
     monkeypatch.setenv("WAVEVID_POLL_INTERVAL", "0.5")
     with wavevid.Client(api_key="k", base_url=base_url) as client:
-        poller = client._runtime.poller
-        assert (poller.loopback, poller.poll_interval) == (loopback, 0.5)
+        checker = client._runtime.checker
+        assert (checker.loopback, checker.poll_interval) == (loopback, 0.5)
         expected = (0.0, 0.5) if loopback else (MIN_VIDEO_CHECK_GAP, MIN_VIDEO_CHECK_GAP)
-        assert poller.intervals(None) == expected
+        assert checker.intervals(None) == expected
 
 
 # --- statuses -------------------------------------------------------------------------------
@@ -369,7 +372,7 @@ def test_answers_naming_either_poll_path_are_read(suffix: str) -> None:
         url = f"https://api.wavespeed.ai/api/v3/predictions/{job_id}{suffix}"
         return {**fetch(job_id, deadline), "urls": {"get": url}}
 
-    job = remote.job(5, Poller(with_urls, remote.clock, remote.sleep))
+    job = remote.job(5, JobChecker(with_urls, remote.clock, remote.sleep))
     job.wait_until(Deadline(60, remote.clock), Progress(None))
     assert job.succeeded
     assert job.raw["urls"]["get"].endswith(job.id + suffix)
@@ -505,11 +508,27 @@ _MOMENT = "2025-10-31T23:02:36"
 )
 def test_parse_time_reads_every_fraction_and_offset_the_same(text: str, microsecond: int) -> None:
     moment = parse_time(text)
+    assert moment == dt.datetime(2025, 10, 31, 23, 2, 36, microsecond, tzinfo=dt.timezone.utc)
     assert moment is not None
-    assert moment.utcoffset() is not None
-    assert moment.utcoffset().total_seconds() == 0
-    assert moment.replace(microsecond=0).isoformat() == f"{_MOMENT}+00:00"
-    assert moment.microsecond == microsecond
+    assert moment.utcoffset() == dt.timedelta(0)  # given in UTC, not only the same instant
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="needs time.tzset (POSIX)")
+@pytest.mark.parametrize("text", [f"{_MOMENT}Z", _MOMENT, "2025-11-01T04:32:36+05:30"])
+def test_parse_time_ignores_the_machines_time_zone(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "IST-5:30")  # POSIX rule for UTC+05:30: no zone database needed
+    time.tzset()
+    try:
+        assert time.localtime(0).tm_gmtoff == 5.5 * 3600  # the local zone is not UTC
+        moment = parse_time(text)
+        assert moment == dt.datetime(2025, 10, 31, 23, 2, 36, tzinfo=dt.timezone.utc)
+        assert moment is not None
+        assert moment.utcoffset() == dt.timedelta(0)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 @pytest.mark.parametrize(

@@ -24,12 +24,6 @@ RAW_ENTRY = {"model_id": RAW, "base_price": 0.1,
 
 
 @pytest.fixture
-def fake() -> Any:
-    with FakeWaveSpeed(processing_seconds=0.05) as server:
-        yield server
-
-
-@pytest.fixture
 def client(fake: FakeWaveSpeed) -> Any:
     with fake.client() as made:
         yield made

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import wavevid
-from wavevid import _cli_prices
+from wavevid.cli import prices as cli_prices
 from wavevid.errors import WavevidError
 
 BASE = "https://api.example.test"
@@ -109,7 +109,7 @@ def test_a_quote_answer_of_any_shape_is_a_quote_or_a_typed_error(
     if quote is not None:
         _finite(quote.amount, quote.list_price, quote.estimate)
         assert quote.currency.isalpha()
-        assert _cli_prices._money(quote.amount, quote.currency)
+        assert cli_prices._money(quote.amount, quote.currency)
 
 
 @SETTINGS

@@ -29,16 +29,18 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 import wavevid
-from wavevid import _cli_jobs, webhooks
+from wavevid import webhooks
+from wavevid._payload import is_local_media
 from wavevid._retry import Failure, RetryPolicy
-from wavevid._text import short_repr
-from wavevid.catalog import builtin_folder, catalog_files, read_yaml
+from wavevid._short_text import short_repr
+from wavevid.catalog.files import builtin_folder, catalog_files, read_yaml
+from wavevid.cli import inputs as cli_inputs
+from wavevid.cli.exit_codes import UsageError
 from wavevid.errors import (
     CatalogError,
     InvalidParametersError,
     WebhookVerificationError,
 )
-from wavevid.payload import is_local_media
 
 
 def _attempt(
@@ -229,17 +231,20 @@ def param_items(draw: st.DrawFn) -> tuple[str, list[str]]:
 def test_param_parsing_raises_only_documented_errors(case: tuple[str, list[str]]) -> None:
     """``model_values`` over any ``--param`` items raises only InvalidParametersError (a value
     that does not convert, naming the parameter) or the CLI's UsageError (an item that is not
-    KEY=VALUE); otherwise it returns a dict whose keys are the items' stripped keys."""
+    KEY=VALUE, or a key given twice); otherwise it returns a dict whose keys are the items'
+    stripped keys."""
     model, items = case
     values, error = _attempt(
-        lambda: _cli_jobs.model_values(_CLI_CLIENT, _arguments(model, items)),
-        (InvalidParametersError, _cli_jobs.UsageError),
+        lambda: cli_inputs.model_values(_CLI_CLIENT, _arguments(model, items)),
+        (InvalidParametersError, UsageError),
     )
     if isinstance(error, InvalidParametersError):
         assert error.errors
         assert all(problem.parameter for problem in error.errors)
     elif error is not None:
-        assert "--param takes KEY=VALUE" in str(error)
+        keys = [key.strip() for key, sep, _ in map(lambda i: i.partition("="), items) if sep]
+        twice = len(keys) != len(set(keys)) and "is given twice" in str(error)
+        assert "--param takes KEY=VALUE" in str(error) or twice
     else:
         assert set(values) == {item.partition("=")[0].strip() for item in items}
 
@@ -249,7 +254,7 @@ def test_param_parsing_raises_only_documented_errors(case: tuple[str, list[str]]
 def test_convert_raises_only_value_error(text: str, schema: Any) -> None:
     """``convert`` over any text and any schema (typed, untyped, not a dict) returns a value or
     raises ValueError naming the text; a string parameter always gets the text unchanged."""
-    value, error = _attempt(lambda: _cli_jobs.convert(text, schema), ValueError)
+    value, error = _attempt(lambda: cli_inputs.convert(text, schema), ValueError)
     if error is not None:
         assert short_repr(text) in str(error)  # quoted, cut when long
     elif isinstance(schema, dict) and schema.get("type") in ("string", ["string", "integer"]):
@@ -281,7 +286,7 @@ STRING_PARAMS = sorted(
 def test_integer_params_round_trip(where: tuple[str, str], number: int) -> None:
     """For every built-in integer parameter, ``--param KEY=str(n)`` gives back the int n."""
     model, key = where
-    values = _cli_jobs.model_values(_CLI_CLIENT, _arguments(model, [f"{key}={number}"]))
+    values = cli_inputs.model_values(_CLI_CLIENT, _arguments(model, [f"{key}={number}"]))
     assert values == {key: number}
     assert type(values[key]) is int
 
@@ -310,12 +315,12 @@ def test_boolean_params_accept_the_documented_words(
     whitespace ignored); any other text is an InvalidParametersError naming the parameter."""
     model, key = where
     text, meaning = word
-    assert _cli_jobs.model_values(_CLI_CLIENT, _arguments(model, [f"{key}={text}"])) == {
+    assert cli_inputs.model_values(_CLI_CLIENT, _arguments(model, [f"{key}={text}"])) == {
         key: meaning
     }
     assume(other.strip().lower() not in {*_TRUE_WORDS, *_FALSE_WORDS})
     with pytest.raises(InvalidParametersError) as raised:
-        _cli_jobs.model_values(_CLI_CLIENT, _arguments(model, [f"{key}={other}"]))
+        cli_inputs.model_values(_CLI_CLIENT, _arguments(model, [f"{key}={other}"]))
     assert [problem.parameter for problem in raised.value.errors] == [key]
 
 
@@ -325,7 +330,7 @@ def test_string_params_pass_unchanged(where: tuple[str, str], text: str) -> None
     """A string parameter gets the text after the first ``=`` exactly as typed (whitespace,
     further ``=``, JSON-looking text and all); the key is stripped."""
     model, key = where
-    values = _cli_jobs.model_values(_CLI_CLIENT, _arguments(model, [f" {key} ={text}"]))
+    values = cli_inputs.model_values(_CLI_CLIENT, _arguments(model, [f" {key} ={text}"]))
     assert values == {key: text}
 
 
@@ -333,7 +338,7 @@ def test_string_params_pass_unchanged(where: tuple[str, str], text: str) -> None
 @given(st.floats(allow_nan=False))
 def test_number_params_round_trip(number: float) -> None:
     """A number parameter converts ``repr(x)`` back to x, infinities included."""
-    assert _cli_jobs.convert(repr(number), {"type": "number"}) == number
+    assert cli_inputs.convert(repr(number), {"type": "number"}) == number
 
 
 # --- webhooks.verify -----------------------------------------------------------------------------
@@ -799,13 +804,15 @@ http_dates = st.builds(
 @given(st.text(max_size=40) | st.none() | http_dates | st.sampled_from(
     ["0", "-5", "1e309", "nan", "inf", "Wed, 21 Oct 2015 07:28:00 GMT", "31 Dec 9999 23:59:59 GMT"]
 ))
+@example("nan")
+@example("-NaN")
 def test_retry_after_parses_to_none_or_a_non_negative_number(value: str | None) -> None:
-    """``parse_retry_after`` over any header text gives None or a number >= 0 (a NaN becomes a
-    zero wait in ``delay``), never an exception."""
-    from wavevid._retry import parse_retry_after
+    """``parse_retry_after`` over any header text gives None or a number >= 0, never NaN (a
+    header reading ``nan`` is no wait) and never an exception."""
+    from wavevid._times import parse_retry_after
 
     seconds = parse_retry_after(value)
-    assert seconds is None or seconds >= 0 or math.isnan(seconds)
+    assert seconds is None or seconds >= 0  # False for NaN
     if seconds is not None:
         assert RetryPolicy().delay(0, seconds) >= 0
 
@@ -833,7 +840,7 @@ def _build(model: str, input: dict[str, Any]) -> None:
     CATALOG.get(model).build_payload(input)
 
 
-_CLI_ERRORS = (InvalidParametersError, _cli_jobs.UsageError)
+_CLI_ERRORS = (InvalidParametersError, UsageError)
 # name: (the call, the documented error it must raise (None: it must return), what it raised
 # before the fix). Hypothesis found each; they stay as regression cases.
 KNOWN: dict[str, tuple[Callable[[], object], Any, type[BaseException]]] = {
@@ -877,7 +884,7 @@ KNOWN: dict[str, tuple[Callable[[], object], Any, type[BaseException]]] = {
         lambda: _build("ltx-2-pro", {"prompt": 10**5000}), InvalidParametersError, ValueError,
     ),
     "cli-file-with-unknown-home": (
-        lambda: _cli_jobs.model_values(_CLI_CLIENT, argparse.Namespace(
+        lambda: cli_inputs.model_values(_CLI_CLIENT, argparse.Namespace(
             model="ltx-2-pro-i2v", param=[], file=["image=~no-such-user-xyz/cat.png"],
             prompt="x", catalog=[],
         )),
@@ -885,7 +892,7 @@ KNOWN: dict[str, tuple[Callable[[], object], Any, type[BaseException]]] = {
         RuntimeError,  # Path.expanduser(): "Could not determine home directory."
     ),
     "cli-param-json-nested-too-deeply": (
-        lambda: _cli_jobs.model_values(_CLI_CLIENT, _arguments("x", ["k=" + "[" * 100_000])),
+        lambda: cli_inputs.model_values(_CLI_CLIENT, _arguments("x", ["k=" + "[" * 100_000])),
         _CLI_ERRORS,
         RecursionError,
     ),

@@ -8,7 +8,6 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,18 +20,13 @@ KEY = "sk-lifetime-0123456789abcdef"
 WEBHOOK_SECRET = "webhook-lifetime-0123456789"  # no whsec_ prefix: only holding redacts it
 TENANT_KEY = "sk-tenant-{:08d}-key"
 CLIENTS = 50_000
+pytestmark = pytest.mark.wavevid_fake(api_key=KEY, webhook_secret=WEBHOOK_SECRET)
 
 
 @pytest.fixture(autouse=True)
 def registry(monkeypatch: pytest.MonkeyPatch) -> None:
     """No secret held yet, as in a new process: counts are this test's alone."""
     monkeypatch.setattr(_logging, "_secrets", _logging._Registry())
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWaveSpeed]:
-    with FakeWaveSpeed(api_key=KEY, webhook_secret=WEBHOOK_SECRET) as server:
-        yield server
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from wavevid._retry import Failure, RetryPolicy, parse_retry_after
+from wavevid._retry import Failure, RetryPolicy
+from wavevid._times import parse_retry_after
 
 
 def policy(**overrides: object) -> RetryPolicy:

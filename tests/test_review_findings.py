@@ -18,6 +18,7 @@ from urllib3.util.retry import Retry
 
 import wavevid
 from wavevid import errors
+from wavevid._constants import ASSUMED_OUTPUT_SECONDS
 from wavevid._generation import generate
 from wavevid.jobs import Stopped
 from wavevid.testing import FakeWaveSpeed, Fault
@@ -49,7 +50,7 @@ def test_recovery_never_adopts_a_job_of_another_model(
     fake_wavespeed: FakeWaveSpeed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Even when the history's model filter is ignored (its behaviour is unverified)."""
-    import wavevid.testing._fake_history as history
+    import wavevid.testing._history as history
 
     listed = history._listed
     monkeypatch.setattr(history, "_listed",
@@ -122,8 +123,9 @@ def job_body(**data: Any) -> bytes:
     return json.dumps({"code": 200, "message": "success", "data": job}).encode()
 
 
-def waits_in_time(body: bytes) -> None:
-    """A job answered with ``body`` is awaited for 0.5 s: JobTimeoutError, in time."""
+def waits_in_time(body: bytes) -> wavevid.Job:
+    """A job answered with ``body`` is awaited for 0.5 s: JobTimeoutError, in time. Returns
+    the job."""
     server, url = serve(body=body)
     try:
         job = wavevid.Client(api_key="sk-test-123", base_url=url).get_job("abc123", timeout=5)
@@ -133,6 +135,7 @@ def waits_in_time(body: bytes) -> None:
         assert time.monotonic() - started < 2
     finally:
         server.shutdown()
+    return job
 
 
 @pytest.mark.parametrize("created_at", ["1970-01-01T00:00:00Z", "0001-01-01T00:00:00Z"])
@@ -143,7 +146,11 @@ def test_an_ancient_created_at_never_breaks_a_waits_deadline(created_at: str) ->
 @pytest.mark.parametrize("duration", ["1e999", "9" * 400, "-5"])
 def test_an_absurd_echoed_duration_plans_as_an_unknown_length(duration: str) -> None:
     body = job_body(input={"prompt": "x", "duration": "DURATION"})
-    waits_in_time(body.replace(b'"DURATION"', duration.encode()))
+    job = waits_in_time(body.replace(b'"DURATION"', duration.encode()))
+    timing = wavevid.load_catalog(environment=False).get("ltx-2-fast").timing
+    assert job.expected_seconds == (
+        timing["base"] + timing["per_output_second"] * ASSUMED_OUTPUT_SECONDS
+    )
 
 
 def test_a_wrong_date_header_keeps_the_uncertain_error(fake_wavespeed: FakeWaveSpeed) -> None:

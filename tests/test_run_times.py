@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import wavevid
-from wavevid._checks import Poller
+from wavevid._checks import JobChecker
 from wavevid._constants import ASSUMED_OUTPUT_SECONDS, RUN_TIME_CLAMP, RUN_TIME_SAMPLES
 from wavevid._deadline import Deadline
 from wavevid._progress import Progress
@@ -90,11 +90,11 @@ class Remote:
         return {"id": job_id, "model": PATH, "status": outcome, **extra}
 
     def wait(
-        self, poller: Poller, job_id: str, seconds: float, outcome: str = "completed",
+        self, checker: JobChecker, job_id: str, seconds: float, outcome: str = "completed",
         extra: Mapping[str, Any] | None = None, expected: float = 40.0,
     ) -> Job:
         self.ends[job_id] = (self.now + seconds, outcome, dict(extra or {}))
-        job = Job({"id": job_id, "status": "created", "model": PATH}, poller,
+        job = Job({"id": job_id, "status": "created", "model": PATH}, checker,
                   expected_seconds=expected, payload={"prompt": "p", "duration": 6}, path=PATH)
         with contextlib.suppress(wavevid.JobFailedError):
             job.wait_until(Deadline(1000, self.clock), Progress(None))
@@ -103,30 +103,30 @@ class Remote:
 
 def test_completed_jobs_teach_and_failed_ones_do_not() -> None:
     remote = Remote()
-    poller = Poller(remote.fetch, remote.clock, remote.sleep)
-    remote.wait(poller, "a", 30, extra={"timings": {"inference": 31000}})
-    remote.wait(poller, "b", 30, extra={"executionTime": 33000})
-    remote.wait(poller, "c", 5, outcome="failed", extra={"timings": {"inference": 5000}})
-    remote.wait(poller, "d", 5, outcome="timeout", extra={"executionTime": 5000})
-    [row] = poller.run_times.snapshot()
+    checker = JobChecker(remote.fetch, remote.clock, remote.sleep)
+    remote.wait(checker, "a", 30, extra={"timings": {"inference": 31000}})
+    remote.wait(checker, "b", 30, extra={"executionTime": 33000})
+    remote.wait(checker, "c", 5, outcome="failed", extra={"timings": {"inference": 5000}})
+    remote.wait(checker, "d", 5, outcome="timeout", extra={"executionTime": 5000})
+    [row] = checker.run_times.snapshot()
     assert (row.samples, row.seconds, row.catalog_seconds) == (2, 32.0, 40.0)
     assert (row.path, row.output_seconds, row.resolution) == (PATH, 6.0, None)
 
 
 def test_without_reported_times_the_midpoint_of_the_checks_counts() -> None:
     remote = Remote()
-    poller = Poller(remote.fetch, remote.clock, remote.sleep)
-    job = remote.wait(poller, "a", 30)
-    [row] = poller.run_times.snapshot()
-    checks_around_the_end = (poller.checks.last("a") or 0) - job._started_at  # type: ignore[operator]
+    checker = JobChecker(remote.fetch, remote.clock, remote.sleep)
+    job = remote.wait(checker, "a", 30)
+    [row] = checker.run_times.snapshot()
+    checks_around_the_end = (checker.checks.last("a") or 0) - job._started_at  # type: ignore[operator]
     assert 30 - 5 < row.seconds < checks_around_the_end
 
 
 def test_the_next_wait_plans_with_what_was_learned() -> None:
     remote = Remote()
-    poller = Poller(remote.fetch, remote.clock, remote.sleep)
+    checker = JobChecker(remote.fetch, remote.clock, remote.sleep)
     for number in range(3):
-        remote.wait(poller, f"learn{number}", 60, extra={"timings": {"inference": 60000}},
+        remote.wait(checker, f"learn{number}", 60, extra={"timings": {"inference": 60000}},
                     expected=30)  # the catalog says 30 s; the jobs take 60
     started = remote.now
     remote.ends["next"] = (started + 60, "completed", {})
@@ -137,8 +137,8 @@ def test_the_next_wait_plans_with_what_was_learned() -> None:
         checks.append(remote.now - started)
         return fetch(job_id, deadline)
 
-    poller.fetch = counting
-    job = Job({"id": "next", "status": "created", "model": PATH}, poller, expected_seconds=30,
+    checker.fetch = counting
+    job = Job({"id": "next", "status": "created", "model": PATH}, checker, expected_seconds=30,
               payload={"prompt": "p", "duration": 6}, path=PATH)
     job.wait_until(Deadline(1000, remote.clock), Progress(None))
     assert checks[-1] - 60 <= 2.0  # aimed at 60 s, not at 30

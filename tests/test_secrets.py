@@ -4,7 +4,6 @@ text, or a repr; the redaction rules themselves."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -12,18 +11,13 @@ import wavevid
 from wavevid import errors
 from wavevid._deadline import Deadline
 from wavevid._logging import configure_from_environment, redact, register_secret
-from wavevid.payload import fingerprint
+from wavevid._payload import fingerprint
 from wavevid.testing import FakeWaveSpeed, Fault
 
 KEY = "sk-live-0123456789abcdefSECRET"
 MODEL = "lightricks/ltx-2-fast/text-to-video"
 BODY = {"prompt": "x"}
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWaveSpeed]:
-    with FakeWaveSpeed(api_key=KEY, processing_seconds=0.01) as server:
-        yield server
+pytestmark = pytest.mark.wavevid_fake(api_key=KEY, processing_seconds=0.01)
 
 
 def every_flow(fake: FakeWaveSpeed) -> list[BaseException]:

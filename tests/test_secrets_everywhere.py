@@ -32,8 +32,8 @@ from typing import Any
 import pytest
 
 import wavevid
-from wavevid import _cli_jobs, _default, _logging, errors, webhooks
-from wavevid.cli import main
+from wavevid import _default_client, _logging, errors, webhooks
+from wavevid.cli import main, offline
 from wavevid.testing import FakeWaveSpeed, Fault, JobScript
 
 KEY = "sk-live-SECRETKEY-7f3a9c2e5b1d4860"
@@ -56,6 +56,10 @@ NEEDLES = {
 MODEL = "ltx-2-fast"
 I2V = "ltx-2-fast-i2v"
 UNUSED_PORT_URL = "http://127.0.0.1:9/hook"  # the discard port: nobody answers there
+pytestmark = [
+    pytest.mark.wavevid_fake(api_key=KEY, webhook_secret=WEBHOOK_SECRET, webhook_attempts=1),
+    pytest.mark.usefixtures("debug_logging"),  # before the fake starts, as in every test
+]
 
 
 # --- what was seen ---------------------------------------------------------------------------
@@ -168,17 +172,6 @@ def switch_on_debug_logging() -> None:
 
 
 @pytest.fixture
-def fake(debug_logging: None) -> Iterator[FakeWaveSpeed]:
-    with FakeWaveSpeed(
-        api_key=KEY,
-        webhook_secret=WEBHOOK_SECRET,
-        processing_seconds=0.05,
-        webhook_attempts=1,
-    ) as server:
-        yield server
-
-
-@pytest.fixture
 def client(fake: FakeWaveSpeed) -> Iterator[wavevid.Client]:
     with wavevid.Client(api_key=KEY, base_url=fake.url, poll_interval=0.01) as made:
         yield made
@@ -248,9 +241,9 @@ def test_successful_flows_leak_nothing(
     monkeypatch.setenv("WAVESPEED_API_KEY", KEY)
     monkeypatch.setenv("WAVESPEED_BASE_URL", fake.url)
     monkeypatch.setenv("WAVEVID_POLL_INTERVAL", "0.01")
-    monkeypatch.setattr(_default, "_default", None)
+    monkeypatch.setattr(_default_client, "_default", _default_client._Shared(wavevid.Client))
     seen.add("generate_video()", wavevid.generate_video("a cat", model=MODEL))
-    seen.add("repr(default Client)", repr(_default.default_client()))
+    seen.add("repr(default Client)", repr(_default_client.default_client()))
 
     secret = client.webhook_secret()
     assert secret == WEBHOOK_SECRET
@@ -450,8 +443,8 @@ def command_environment(fake: FakeWaveSpeed, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("WAVESPEED_API_KEY", KEY)
     monkeypatch.setenv("WAVESPEED_BASE_URL", fake.url)
     monkeypatch.setenv("WAVEVID_POLL_INTERVAL", "0.01")
-    monkeypatch.setattr(_cli_jobs, "DEMO_PROCESSING_SECONDS", 0.05)
-    monkeypatch.setattr(_cli_jobs, "DEMO_POLL_INTERVAL", 0.01)
+    monkeypatch.setattr(offline, "DEMO_PROCESSING_SECONDS", 0.05)
+    monkeypatch.setattr(offline, "DEMO_POLL_INTERVAL", 0.01)
     return fake
 
 

@@ -22,6 +22,7 @@ import pytest
 import requests
 import responses
 from loopback import AcceptLoop
+from sleeps import Sleeps
 
 from wavevid import errors
 from wavevid._deadline import Deadline
@@ -33,11 +34,6 @@ MODEL = "lightricks/ltx-2-fast/text-to-video"
 BASE = "https://api.example.test"
 URL = f"{BASE}/api/v3/{MODEL}"
 BODY = {"prompt": "a fox"}
-
-
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 def make(base_url: str = BASE, **options: Any) -> tuple[Transport, Sleeps]:

@@ -51,8 +51,12 @@ def test_the_unverified_warning_comes_once_after_a_body_was_built(
     write_catalog: WriteCatalog, caplog: pytest.LogCaptureFixture
 ) -> None:
     model = unverified(write_catalog, "warned-once").get("warned-once")
-    with pytest.raises(wavevid.InvalidParametersError):
-        assert caught(lambda: model.build_payload({"duration": 7})) == []  # never before errors
+    with warnings.catch_warnings(record=True) as before_errors:
+        warnings.simplefilter("always")
+        with pytest.raises(wavevid.InvalidParametersError):
+            model.build_payload({"duration": 7})
+    warned = [w for w in before_errors if issubclass(w.category, wavevid.WavevidWarning)]
+    assert warned == []  # never before errors
     with caplog.at_level(logging.DEBUG, logger="wavevid"):
         [warning] = caught(lambda: model.build_payload({"prompt": "a fox"}))
         assert caught(lambda: model.build_payload({"prompt": "again"})) == []

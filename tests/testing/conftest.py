@@ -1,37 +1,12 @@
-"""Fixtures for the fake's own tests."""
+"""Fixtures for the fake's own tests (the fakes themselves come from the wavevid plugin's
+``fake``, ``make_fake_wavespeed`` and ``@pytest.mark.wavevid_fake``: see tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 import requests
-
-from wavevid.testing import FakeWaveSpeed
-
-StartFake = Callable[..., FakeWaveSpeed]
-
-
-@pytest.fixture
-def start_fake(request: pytest.FixtureRequest) -> Iterator[StartFake]:
-    """start_fake(**options) -> a started FakeWaveSpeed, stopped after the test; its jobs take
-    the test module's TICK seconds unless ``processing_seconds`` is given."""
-    fakes: list[FakeWaveSpeed] = []
-    tick = getattr(request.module, "TICK", 0.05)
-
-    def start(**options: Any) -> FakeWaveSpeed:
-        fakes.append(FakeWaveSpeed(**{"processing_seconds": tick, **options}).start())
-        return fakes[-1]
-
-    yield start
-    for fake in fakes:
-        fake.stop()
-
-
-@pytest.fixture
-def fake(start_fake: StartFake) -> FakeWaveSpeed:
-    return start_fake()
 
 
 @pytest.fixture

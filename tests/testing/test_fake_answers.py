@@ -13,12 +13,13 @@ import pytest
 import requests
 
 import wavevid
-from tests.testing.conftest import StartFake
 from wavevid.testing import FakeWaveSpeed, Fault, JobScript
-from wavevid.testing._fake_video import JOB_TAG, sample_video
+from wavevid.testing._sample_video import JOB_TAG, sample_video
+from wavevid.testing.pytest_plugin import MakeFakeWaveSpeed
 
 MODEL = "lightricks/ltx-2-fast/text-to-video"
 TICK = 0.05
+pytestmark = pytest.mark.wavevid_fake(processing_seconds=TICK)
 HTML = b"<html><body>502 Bad Gateway</body></html>"
 NO_ID = b'{"code": 200, "message": "success", "data": {}}'
 
@@ -134,8 +135,10 @@ def test_a_deleted_job_ends_with_status_deleted(fake: FakeWaveSpeed, api: reques
 # Upload tickets
 
 
-def test_if_none_match_tickets(start_fake: StartFake, api: requests.Session) -> None:
-    fake = start_fake(upload_headers="if-none-match")
+def test_if_none_match_tickets(
+    make_fake_wavespeed: MakeFakeWaveSpeed, api: requests.Session
+) -> None:
+    fake = make_fake_wavespeed(upload_headers="if-none-match")
     announce = {"filename": "face.png", "size": 3, "content_type": "image/png"}
     ticket = api.post(f"{fake.url}/api/v3/media/uploads", json=announce, timeout=5).json()["data"]
     put, headers = ticket["upload"]["url"], ticket["upload"]["headers"]
@@ -151,9 +154,9 @@ def test_if_none_match_tickets(start_fake: StartFake, api: requests.Session) -> 
 
 
 def test_the_client_uploads_through_if_none_match_tickets(
-    start_fake: StartFake, tmp_path: Path
+    make_fake_wavespeed: MakeFakeWaveSpeed, tmp_path: Path
 ) -> None:
-    fake = start_fake(upload_headers="if-none-match")
+    fake = make_fake_wavespeed(upload_headers="if-none-match")
     image = tmp_path / "frame.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     with fake.client() as client:
@@ -191,8 +194,10 @@ def test_each_job_serves_its_own_valid_mp4(fake: FakeWaveSpeed, api: requests.Se
         assert video.startswith(sample_video())
 
 
-def test_given_video_bytes_are_served_exactly(start_fake: StartFake, api: requests.Session) -> None:
-    fake = start_fake(video_bytes=b"not a video")
+def test_given_video_bytes_are_served_exactly(
+    make_fake_wavespeed: MakeFakeWaveSpeed, api: requests.Session
+) -> None:
+    fake = make_fake_wavespeed(video_bytes=b"not a video")
     job_id = submit(fake, api).json()["data"]["id"]
     time.sleep(2 * TICK)
     assert requests.get(f"{fake.url}/outputs/{job_id}.mp4", timeout=5).content == b"not a video"

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 import requests
 
-from tests.testing.conftest import StartFake
 from wavevid.testing import FakeWaveSpeed, JobScript
-from wavevid.testing._fake_limits import StartLimiter
+from wavevid.testing._limits import StartLimiter
+from wavevid.testing.pytest_plugin import MakeFakeWaveSpeed
 
 MODEL = "lightricks/ltx-2-fast/text-to-video"
 TICK = 0.1
+pytestmark = pytest.mark.wavevid_fake(processing_seconds=TICK)
 
 Json = dict[str, Any]
 
@@ -40,9 +41,9 @@ def check(fake: FakeWaveSpeed, api: requests.Session, job_id: str, suffix: str =
 
 
 def test_checks_closer_than_the_minimum_are_recorded(
-    start_fake: StartFake, api: requests.Session
+    make_fake_wavespeed: MakeFakeWaveSpeed, api: requests.Session
 ) -> None:
-    fake = start_fake(min_poll_interval=0.3)
+    fake = make_fake_wavespeed(min_poll_interval=0.3)
     first, second = submitted_id(fake, api), submitted_id(fake, api)
     assert check(fake, api, first).status_code == 200
     assert check(fake, api, second).status_code == 200  # another job: its own clock
@@ -57,9 +58,9 @@ def test_checks_closer_than_the_minimum_are_recorded(
 
 
 def test_enforced_checks_get_429_with_retry_after(
-    start_fake: StartFake, api: requests.Session
+    make_fake_wavespeed: MakeFakeWaveSpeed, api: requests.Session
 ) -> None:
-    fake = start_fake(min_poll_interval=0.2, enforce_min_poll_interval=True)
+    fake = make_fake_wavespeed(min_poll_interval=0.2, enforce_min_poll_interval=True)
     job_id = submitted_id(fake, api)
     assert check(fake, api, job_id).status_code == 200
     time.sleep(0.1)
@@ -73,8 +74,8 @@ def test_enforced_checks_get_429_with_retry_after(
     assert len(fake.poll_violations) == 1
 
 
-def test_a_client_from_the_fake_keeps_the_minimum(start_fake: StartFake) -> None:
-    fake = start_fake(min_poll_interval=0.05, enforce_min_poll_interval=True)
+def test_a_client_from_the_fake_keeps_the_minimum(make_fake_wavespeed: MakeFakeWaveSpeed) -> None:
+    fake = make_fake_wavespeed(min_poll_interval=0.05, enforce_min_poll_interval=True)
     with fake.client() as client:
         result = client.generate(MODEL, prompt="a patient fox")
     assert result.read() == fake.video_for(result.job_id)
@@ -100,9 +101,9 @@ def test_meaningless_limits_are_rejected(options: Json) -> None:
 
 
 def test_jobs_beyond_the_concurrency_limit_stay_created_until_one_ends(
-    start_fake: StartFake, api: requests.Session
+    make_fake_wavespeed: MakeFakeWaveSpeed, api: requests.Session
 ) -> None:
-    fake = start_fake(max_concurrency=2)
+    fake = make_fake_wavespeed(max_concurrency=2)
     first, second, third = (submitted_id(fake, api) for _ in range(3))
     jobs = fake.jobs
     assert [jobs[i].status for i in (first, second, third)] == [
@@ -116,9 +117,9 @@ def test_jobs_beyond_the_concurrency_limit_stay_created_until_one_ends(
 
 
 def test_a_job_waiting_behind_a_never_job_starts_when_it_is_finished(
-    start_fake: StartFake, api: requests.Session
+    make_fake_wavespeed: MakeFakeWaveSpeed, api: requests.Session
 ) -> None:
-    fake = start_fake(max_concurrency=1)
+    fake = make_fake_wavespeed(max_concurrency=1)
     fake.script_jobs(JobScript("never", times=1))
     fake.script_jobs(JobScript(processing_seconds=5))  # the others: long enough to look at
     running, waiting, last = (submitted_id(fake, api) for _ in range(3))
@@ -138,9 +139,9 @@ def test_a_job_waiting_behind_a_never_job_starts_when_it_is_finished(
 
 
 def test_submits_beyond_the_start_limit_get_429_and_no_job(
-    start_fake: StartFake, api: requests.Session
+    make_fake_wavespeed: MakeFakeWaveSpeed, api: requests.Session
 ) -> None:
-    fake = start_fake(starts_per_minute=2)
+    fake = make_fake_wavespeed(starts_per_minute=2)
     assert submit(fake, api).status_code == 200
     assert submit(fake, api, enable_sync_mode=True).status_code == 200
     refused = submit(fake, api)

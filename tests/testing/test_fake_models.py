@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -21,12 +20,6 @@ NOT_SHIPPED = "wavespeed-ai/ltx-2.5/image-to-video"
 OLD_SHAPE = "wavespeed-ai/ltx-2-19b/image-to-video"
 
 Entry = dict[str, Any]
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeWaveSpeed]:
-    with FakeWaveSpeed() as running:
-        yield running
 
 
 def get_models(fake: FakeWaveSpeed, key: str | None = "test-key") -> requests.Response:
@@ -127,7 +120,7 @@ def test_both_api_schema_shapes_and_an_unshipped_model_are_listed(fake: FakeWave
     )
 
 
-# What WaveSpeed's own pages state (see wavevid/testing/_fake_models.py for the sources): the
+# What WaveSpeed's own pages state (see wavevid/testing/_default_models.py for the sources): the
 # required parameters, every parameter, and prices. Written out here, not read from the catalog.
 PAGES = {
     "wavespeed-ai/hunyuan-video-1.5/text-to-video": (

@@ -12,12 +12,13 @@ import requests
 
 import wavevid
 from wavevid.testing import FakeWaveSpeed, JobScript
-from wavevid.testing._fake_formula import evaluate, total_price
-from wavevid.testing._fake_formula_values import UNDEFINED, FormulaError
-from wavevid.testing._fake_prices import price_of
-from wavevid.testing._fake_schema import entry, request_schema, select
+from wavevid.testing._formula import evaluate, total_price
+from wavevid.testing._formula_values import UNDEFINED, FormulaError
+from wavevid.testing._model_entries import entry, request_schema, select
+from wavevid.testing._prices import price_of
 
 TICK = 0.02
+pytestmark = pytest.mark.wavevid_fake(processing_seconds=TICK)
 FAST = "lightricks/ltx-2-fast/text-to-video"
 RECORD_KEYS = {"uuid", "billing_type", "price", "created_at", "updated_at", "order",
                "prediction", "access_key_name"}  # the docs' billings page
@@ -163,9 +164,9 @@ def test_quote_refusals(fake: FakeWaveSpeed, api: requests.Session) -> None:
 
 
 def test_billing_records_follow_completed_jobs(
-    start_fake: Any, api: requests.Session
+    make_fake_wavespeed: Any, api: requests.Session
 ) -> None:
-    fake = start_fake(known_models_only=False)
+    fake = make_fake_wavespeed(known_models_only=False)
     fake.script_jobs(JobScript(outcome="failed", when={"prompt": "fails"}))
     with fake.client() as client:
         first = client.submit("ltx-2-fast", prompt="first", duration=8).wait(timeout=5)

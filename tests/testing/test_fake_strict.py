@@ -13,11 +13,12 @@ import pytest
 import requests
 
 import wavevid
-from tests.testing.conftest import StartFake
 from wavevid.testing import DroppedKeys, FakeWaveSpeed, Fault, models_from_catalog
+from wavevid.testing.pytest_plugin import MakeFakeWaveSpeed
 
 MODEL = "lightricks/ltx-2-fast/text-to-video"
 TICK = 0.02
+pytestmark = pytest.mark.wavevid_fake(processing_seconds=TICK)
 ITEM_KEYS = {"id", "model", "status", "outputs", "created_at", "has_nsfw_contents"}
 
 Json = dict[str, Any]
@@ -53,9 +54,9 @@ def test_an_unknown_model_path_gets_404_and_no_job(
 
 @pytest.mark.parametrize("options", [{"strict": False}, {"known_models_only": False}])
 def test_any_path_is_served_when_asked(
-    start_fake: StartFake, api: requests.Session, options: Json
+    make_fake_wavespeed: MakeFakeWaveSpeed, api: requests.Session, options: Json
 ) -> None:
-    fake = start_fake(**options)
+    fake = make_fake_wavespeed(**options)
     response = submit(fake, api, {"prompt": "a fox", "anything": 1}, model="vendor/new-model")
     assert response.status_code == 200
     assert fake.jobs[response.json()["data"]["id"]].input == {"prompt": "a fox", "anything": 1}
@@ -117,6 +118,7 @@ def test_catalog_entries_convert_to_the_live_shape(tmp_path: Path, api: requests
 # Dropped keys
 
 
+@pytest.mark.wavevid_allow_dropped_keys(reason="the dropping itself is tested")
 def test_unknown_keys_are_dropped_and_recorded(fake: FakeWaveSpeed, api: requests.Session) -> None:
     body = {"prompt": "a fox", "timout": 3, "duration": 8, "size": "1280*720",
             "enable_sync_mode": False}  # fmt: skip
@@ -130,6 +132,7 @@ def test_unknown_keys_are_dropped_and_recorded(fake: FakeWaveSpeed, api: request
     assert len(fake.dropped_keys) == 1  # only submits that dropped something
 
 
+@pytest.mark.wavevid_allow_dropped_keys(reason="the dropping itself is tested")
 def test_the_old_shape_of_api_schema_drops_keys_too(
     fake: FakeWaveSpeed, api: requests.Session
 ) -> None:
@@ -141,9 +144,9 @@ def test_the_old_shape_of_api_schema_drops_keys_too(
 
 @pytest.mark.parametrize("options", [{"strict": False}, {"drop_unknown_keys": False}])
 def test_keys_are_kept_when_asked(
-    start_fake: StartFake, api: requests.Session, options: Json
+    make_fake_wavespeed: MakeFakeWaveSpeed, api: requests.Session, options: Json
 ) -> None:
-    fake = start_fake(**options)
+    fake = make_fake_wavespeed(**options)
     body = {"prompt": "a", "extra": {"k": 1, "j": 2}}
     job_id = submit(fake, api, body).json()["data"]["id"]
     assert (fake.jobs[job_id].input, fake.dropped_keys) == (body, [])
@@ -217,9 +220,9 @@ def test_history_items_have_the_documented_shape(
     ],
 )
 def test_history_input_and_total_when_asked(
-    start_fake: StartFake, api: requests.Session, options: Json, keys: set[str]
+    make_fake_wavespeed: MakeFakeWaveSpeed, api: requests.Session, options: Json, keys: set[str]
 ) -> None:
-    fake = start_fake(**options)
+    fake = make_fake_wavespeed(**options)
     for prompt in ("one", "two", "three"):
         submit(fake, api, {"prompt": prompt})
     data = history(fake, api, page=2, page_size=2)
@@ -232,9 +235,9 @@ def test_history_input_and_total_when_asked(
 @pytest.mark.parametrize("suffix", ["/result", ""])
 @pytest.mark.parametrize("result_input", [True, False])
 def test_both_poll_paths_answer_with_input_unless_asked(
-    start_fake: StartFake, api: requests.Session, suffix: str, result_input: bool
+    make_fake_wavespeed: MakeFakeWaveSpeed, api: requests.Session, suffix: str, result_input: bool
 ) -> None:
-    fake = start_fake(result_input=result_input)
+    fake = make_fake_wavespeed(result_input=result_input)
     job_id = submit(fake, api, {"prompt": "a fox"}).json()["data"]["id"]
     data = api.get(f"{fake.url}/api/v3/predictions/{job_id}{suffix}", timeout=5).json()["data"]
     assert data["id"] == job_id

@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 import requests
 
-from tests.testing.conftest import StartFake
 from wavevid.testing import FakeWaveSpeed, JobScript, WebhookDelivery
+from wavevid.testing.pytest_plugin import MakeFakeWaveSpeed
 
 MODEL = "wavespeed-ai/hunyuan-video-1.5/text-to-video"
 TICK = 0.02
+pytestmark = pytest.mark.wavevid_fake(processing_seconds=TICK)
 PAYLOAD_KEYS = ["id", "model", "input", "outputs", "urls", "has_nsfw_contents", "status",
                 "created_at", "error", "timings"]  # fmt: skip
 QUIET = 0.1
@@ -187,9 +188,10 @@ def test_only_completed_and_failed_jobs_are_delivered_by_default(
     ],
 )
 def test_webhook_statuses_asks_for_more(
-    start_fake: StartFake, receiver: Receiver, options: dict[str, Any], outcome: Any
+    make_fake_wavespeed: MakeFakeWaveSpeed, receiver: Receiver,
+    options: dict[str, Any], outcome: Any
 ) -> None:
-    fake = start_fake(**options)
+    fake = make_fake_wavespeed(**options)
     fake.script_jobs(JobScript(outcome))
     submit(fake, receiver.url)
     assert receiver.payload()["status"] == outcome
@@ -226,9 +228,9 @@ def test_finish_delivers_a_slow_job_now_and_only_once(
 
 
 def test_a_job_that_waited_for_a_slot_is_delivered_when_it_ends(
-    start_fake: StartFake, receiver: Receiver
+    make_fake_wavespeed: MakeFakeWaveSpeed, receiver: Receiver
 ) -> None:
-    fake = start_fake(max_concurrency=1)
+    fake = make_fake_wavespeed(max_concurrency=1)
     fake.script_jobs(JobScript("never", times=1))
     running = submit(fake, None)
     waiting = submit(fake, receiver.url)  # no end is known while the slot is taken
@@ -238,9 +240,9 @@ def test_a_job_that_waited_for_a_slot_is_delivered_when_it_ends(
 
 
 def test_retries_back_off_keep_the_id_and_stop_at_the_limit(
-    start_fake: StartFake, receiver: Receiver
+    make_fake_wavespeed: MakeFakeWaveSpeed, receiver: Receiver
 ) -> None:
-    fake = start_fake(webhook_attempts=3, webhook_retry_seconds=0.01)
+    fake = make_fake_wavespeed(webhook_attempts=3, webhook_retry_seconds=0.01)
     receiver.statuses = [500, 302, 503, 200]
     job_id = submit(fake, receiver.url)
     attempts = fake.wait_for_webhooks(3)
@@ -257,19 +259,21 @@ def test_retries_back_off_keep_the_id_and_stop_at_the_limit(
     assert receiver.received.qsize() == 3
 
 
-def test_connection_failures_are_recorded_and_retried(start_fake: StartFake) -> None:
+def test_connection_failures_are_recorded_and_retried(
+    make_fake_wavespeed: MakeFakeWaveSpeed
+) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    fake = start_fake(webhook_attempts=2, webhook_retry_seconds=0.01)
+    fake = make_fake_wavespeed(webhook_attempts=2, webhook_retry_seconds=0.01)
     submit(fake, f"http://127.0.0.1:{port}/hook")
     attempts = fake.wait_for_webhooks(2)
     assert [(d.attempt, d.status) for d in attempts] == [(1, None), (2, None)]
     assert all(d.error and "refused" in d.error.lower() for d in attempts)
 
 
-def test_other_hosts_are_never_contacted(start_fake: StartFake) -> None:
-    fake = start_fake(webhook_retry_seconds=0.01)
+def test_other_hosts_are_never_contacted(make_fake_wavespeed: MakeFakeWaveSpeed) -> None:
+    fake = make_fake_wavespeed(webhook_retry_seconds=0.01)
     submit(fake, "https://example.com/hook?token=abc")
     [attempt] = fake.wait_for_webhooks(1)
     assert attempt.status is None
@@ -279,9 +283,9 @@ def test_other_hosts_are_never_contacted(start_fake: StartFake) -> None:
 
 
 def test_duplicates_are_separate_deliveries_of_the_same_job(
-    start_fake: StartFake, receiver: Receiver
+    make_fake_wavespeed: MakeFakeWaveSpeed, receiver: Receiver
 ) -> None:
-    fake = start_fake(webhook_retry_seconds=0.01)
+    fake = make_fake_wavespeed(webhook_retry_seconds=0.01)
     fake.webhook_duplicates = 2
     job_id = submit(fake, receiver.url)
     copies = [receiver.get() for _ in range(3)]
@@ -311,9 +315,9 @@ def test_dropped_deliveries_are_neither_sent_nor_recorded(
 
 
 def test_stop_is_prompt_with_a_hung_receiver_and_cancels_retries(
-    start_fake: StartFake, receiver: Receiver
+    make_fake_wavespeed: MakeFakeWaveSpeed, receiver: Receiver
 ) -> None:
-    fake = start_fake(webhook_retry_seconds=0.01)
+    fake = make_fake_wavespeed(webhook_retry_seconds=0.01)
     receiver.hold.set()
     receiver.statuses = [500]
     submit(fake, receiver.url)

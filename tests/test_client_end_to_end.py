@@ -1,4 +1,5 @@
-"""Jobs end to end against FakeWaveSpeed: submit, wait, download, upload, batches, recovery."""
+"""The Client end to end against FakeWaveSpeed: generate, submit, wait, download, upload,
+batches, recovery, history, balance. Its configuration: test_client_configuration.py."""
 
 from __future__ import annotations
 
@@ -367,28 +368,6 @@ def test_webhook_secret(wavevid_client: wavevid.Client, fake_wavespeed: FakeWave
     assert wavevid_client.webhook_secret() == fake_wavespeed.webhook_secret
 
 
-def test_the_default_client_follows_the_environment(
-    fake_wavespeed: FakeWaveSpeed, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from wavevid._default import default_client
-
-    monkeypatch.setenv("WAVESPEED_API_KEY", fake_wavespeed.api_key)
-    first = default_client()
-    assert default_client() is first
-    with FakeWaveSpeed(processing_seconds=0.01) as other:
-        monkeypatch.setenv("WAVESPEED_BASE_URL", other.url)
-        assert default_client() is not first
-        assert default_client().base_url == other.url
-
-
-def test_a_bad_poll_interval_variable_is_a_configuration_error(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("WAVEVID_POLL_INTERVAL", "often")
-    with pytest.raises(errors.ConfigurationError, match="WAVEVID_POLL_INTERVAL"):
-        wavevid.Client(api_key="k")
-
-
 def test_a_failed_download_names_the_completed_job(
     wavevid_client: wavevid.Client, fake_wavespeed: FakeWaveSpeed, tmp_path: Path
 ) -> None:
@@ -405,3 +384,8 @@ def test_wait_reports_done_once(wavevid_client: wavevid.Client) -> None:
     job.wait(timeout=5, progress_callback=lambda f, m: seen.append((f, m)))
     assert seen[-1] == (1.0, "done")
     assert [f for f, _ in seen].count(1.0) == 1
+
+
+def test_balance(wavevid_client: wavevid.Client, fake_wavespeed: FakeWaveSpeed) -> None:
+    fake_wavespeed.balance = 12.34
+    assert wavevid_client.balance() == Decimal("12.34")

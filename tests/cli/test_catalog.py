@@ -1,15 +1,16 @@
-"""The catalog commands: models, show, catalog validate, catalog path."""
+"""The catalog commands (wavevid.cli.catalog): models, show, catalog validate, catalog path
+(catalog import and diff: tests/test_catalog_sync.py)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from tests.conftest import WriteCatalog
 from wavevid.cli import main
+
+from .conftest import Run
 
 
 def test_models_json_lists_every_model(capsys: pytest.CaptureFixture[str]) -> None:
@@ -43,6 +44,15 @@ def test_show_lists_parameters(capsys: pytest.CaptureFixture[str]) -> None:
     assert "price: by resolution: 480p $0.02/s, 720p $0.04/s" in out
     duration = next(line for line in out.splitlines() if line.startswith("duration"))
     assert duration.split() == ["duration", "integer", "5", "5,", "8,", "10"]
+
+
+def test_show_prints_an_example_command(run: Run) -> None:
+    code, out, _ = run("show", "ltx-2-retake")
+    assert code == 0
+    assert out.splitlines()[-1].strip() == (
+        "wavevid generate ltx-2-retake --file video=./video.mp4 --prompt"
+        " 'a red fox running through fresh snow' -o video.mp4"
+    )
 
 
 def test_show_unknown_model_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -95,10 +105,3 @@ def test_catalog_path_names_every_folder(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("built-in: ")
     assert lines[1] == f"WAVEVID_CATALOG_PATH: {folder}"
-
-
-def test_python_dash_m_runs_the_command() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "wavevid", "--version"], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.startswith("wavevid ")

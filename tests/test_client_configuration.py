@@ -1,9 +1,8 @@
-"""Client configuration: environment, defaults, lifecycle."""
+"""Client configuration: arguments, environment, defaults, sessions, lifecycle. What it
+does against the API: test_client_end_to_end.py."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,12 +10,8 @@ import pytest
 
 import wavevid
 from tests.conftest import WriteCatalog
+from wavevid import errors
 from wavevid.testing import FakeWaveSpeed
-
-
-def test_balance(wavevid_client: wavevid.Client, fake_wavespeed: FakeWaveSpeed) -> None:
-    fake_wavespeed.balance = 12.34
-    assert wavevid_client.balance() == Decimal("12.34")
 
 
 def test_key_and_base_url_come_from_the_environment(
@@ -52,6 +47,17 @@ def test_catalog_paths_come_after_the_environment(
     assert client.catalog is client.catalog  # read once
 
 
+@pytest.mark.parametrize("kind", [str, Path])
+def test_one_catalog_folder_may_be_given_alone(
+    write_catalog: WriteCatalog, kind: type[str | Path]
+) -> None:
+    entry = "version: 1\nmodels:\n  ltx-2-pro: {extends: ltx-2-pro, title: mine}\n"
+    folder = kind(write_catalog(entry))  # a str or a Path, not a list of them
+    client = wavevid.Client(api_key="k", catalog_paths=folder)
+    assert client.catalog.get("ltx-2-pro").title == "mine"
+    assert client.catalog.folders[-1] == Path(folder)
+
+
 def test_a_closed_client_reconnects(
     wavevid_client: wavevid.Client, fake_wavespeed: FakeWaveSpeed
 ) -> None:
@@ -74,15 +80,6 @@ def test_context_manager_closes(fake_wavespeed: FakeWaveSpeed) -> None:
 def test_repr_names_the_host_only() -> None:
     client = wavevid.Client(api_key="sk-very-secret-value", base_url="http://127.0.0.1:9")
     assert repr(client) == "<wavevid.Client http://127.0.0.1:9>"
-
-
-def test_importing_wavevid_does_not_import_requests() -> None:
-    code = (
-        "import sys, wavevid; wavevid.load_catalog().get('ltx-2-fast');"
-        " print('requests' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
 
 
 def test_session_factory_makes_each_threads_session(fake_wavespeed: FakeWaveSpeed) -> None:
@@ -126,3 +123,25 @@ def test_credentials_in_the_base_url_are_refused_without_being_shown() -> None:
     with pytest.raises(wavevid.ConfigurationError) as raised:
         wavevid.Client(api_key="k", base_url="https://user:sk-secret-123@api.wavespeed.ai")
     assert "sk-secret-123" not in str(raised.value)
+
+
+def test_the_default_client_follows_the_environment(
+    fake_wavespeed: FakeWaveSpeed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wavevid._default_client import default_client
+
+    monkeypatch.setenv("WAVESPEED_API_KEY", fake_wavespeed.api_key)
+    first = default_client()
+    assert default_client() is first
+    with FakeWaveSpeed(processing_seconds=0.01) as other:
+        monkeypatch.setenv("WAVESPEED_BASE_URL", other.url)
+        assert default_client() is not first
+        assert default_client().base_url == other.url
+
+
+def test_a_bad_poll_interval_variable_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WAVEVID_POLL_INTERVAL", "often")
+    with pytest.raises(errors.ConfigurationError, match="WAVEVID_POLL_INTERVAL"):
+        wavevid.Client(api_key="k")
