@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wavevid._checks import Poller
+from wavevid._checks import JobChecker
 from wavevid._deadline import Deadline
 from wavevid._progress import Progress
 from wavevid.jobs import Job
@@ -64,12 +64,12 @@ class _Remote:
         return {"id": job_id, "model": PATH, "status": "completed", "outputs": ["https://o/x.mp4"],
                 "executionTime": inference_ms, "timings": {"inference": inference_ms}}
 
-    def run(self, poller: Poller, job_id: str, length: float, expected: float) -> float:
+    def run(self, checker: JobChecker, job_id: str, length: float, expected: float) -> float:
         """Submit a job of ``length`` s and wait for it; returns its end."""
         self.now = math.ceil(self.now + 1.0)
         self.started[job_id] = self.now
         self.ends[job_id] = self.now + length
-        job = Job({"id": job_id, "status": "created", "model": PATH}, poller,
+        job = Job({"id": job_id, "status": "created", "model": PATH}, checker,
                   expected_seconds=expected, payload=PAYLOAD, path=PATH)
         job.wait_until(Deadline(100 * (length + expected), self.clock), Progress(None))
         return self.ends[job_id]
@@ -88,10 +88,10 @@ def check_times(
     planned with ``expected_seconds``, on a client that first completed jobs of
     ``learned_lengths``: to compare a real-time run's jobs with their simulation."""
     remote = _Remote()
-    poller = Poller(remote.fetch, remote.clock, remote.sleep)
+    checker = JobChecker(remote.fetch, remote.clock, remote.sleep)
     for number, length in enumerate(learned_lengths):
-        remote.run(poller, f"learned-{number}", length, expected_seconds)
-    end = remote.run(poller, "measured", job_seconds, expected_seconds)
+        remote.run(checker, f"learned-{number}", length, expected_seconds)
+    end = remote.run(checker, "measured", job_seconds, expected_seconds)
     return [at - (end - job_seconds) for at in remote.checks["measured"]]
 
 
@@ -122,15 +122,15 @@ def simulate(
     violations = 0
     for run in range(runs):
         remote = _Remote()
-        poller = Poller(remote.fetch, remote.clock, remote.sleep)
+        checker = JobChecker(remote.fetch, remote.clock, remote.sleep)
         for number in range(learned + 1):
             job_id = f"r{run}-{number}"
             length = job_seconds * rng.uniform(1.0 - jitter, 1.0 + jitter)
-            end = remote.run(poller, job_id, length, expected_seconds)
+            end = remote.run(checker, job_id, length, expected_seconds)
             seen = remote.checks[job_id]
             between = [later - earlier for earlier, later in itertools.pairwise(seen)]
             gaps.extend(between)
-            minimum = poller.intervals(None)[0]
+            minimum = checker.intervals(None)[0]
             violations += sum(1 for gap in between if gap < minimum - 1e-6)
         delays.append(seen[-1] - end)
         checks.append(len(seen))

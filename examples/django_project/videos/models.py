@@ -7,6 +7,7 @@ even for a submit whose answer was lost.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,25 @@ class VideoJobQuerySet(models.QuerySet):
         same_job = Q(wavespeed_id="") | Q(wavespeed_id=outcome.job_id)
         return unfinished.filter(same_job).update(**fields) == 1
 
+    def start_submit(self, pk: uuid.UUID, reference: wavevid.SubmissionUncertainError) -> bool:
+        """Commit, before the POST, that row ``pk``'s submit starts, with what identifying its
+        job needs; True for the one caller that may send it. Never true twice for a row."""
+        return self.filter(pk=pk, status=Status.SUBMITTING, submit_started_at=None).update(
+            submit_started_at=reference.submitted_at,
+            model_path=reference.model,
+            fingerprint=reference.fingerprint,
+            submitted_at=reference.submitted_at,
+            uncertain=reference.to_dict(),
+            updated_at=timezone.now(),
+        ) == 1
+
+    def undo_start(self, pk: uuid.UUID, started_at: datetime.datetime) -> bool:
+        """Forget a started submit that WaveSpeed refused (429) or that never left: nothing was
+        created, so it may be sent again. Only the submit that started at ``started_at``."""
+        return self.filter(
+            pk=pk, status=Status.SUBMITTING, submit_started_at=started_at, wavespeed_id=""
+        ).update(submit_started_at=None, uncertain=None, updated_at=timezone.now()) == 1
+
 
 class VideoJob(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -127,6 +147,11 @@ class VideoJob(models.Model):
     uncertain = models.JSONField(
         null=True, blank=True, help_text="SubmissionUncertainError.to_dict(), for the sweep."
     )
+    # Celery mode (videos/tasks.py): committed before the POST; set, the row is never sent again.
+    submit_started_at = models.DateTimeField(null=True, blank=True)
+    candidates = models.JSONField(
+        null=True, blank=True, help_text="Jobs that may be this row's, for a person to decide."
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -136,6 +161,11 @@ class VideoJob(models.Model):
 
     class Meta:
         ordering = ("-created_at",)
+        constraints = (  # one row per WaveSpeed job, whatever delivers it, however often
+            models.UniqueConstraint(
+                fields=["wavespeed_id"], condition=~Q(wavespeed_id=""), name="one_row_per_job"
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.model_name} {self.pk} ({self.status})"

@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -25,7 +26,7 @@ import wavevid
 from wavevid.webhooks import verify
 
 from .models import Outcome, Status, VideoJob
-from .wavevid_client import config, get_client, get_webhook_secret
+from .wavevid_client import config, get_async_client, get_client, get_webhook_secret
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,11 @@ def create_video(request: HttpRequest) -> JsonResponse:
     # this view returns. Submitted inside the transaction, it would find no row.
     with transaction.atomic():
         video = VideoJob.objects.create(model_name=model.name, input=values)
+    if settings.VIDEO_TASKS["CELERY"]:  # Celery mode: a worker submits it (videos/tasks.py)
+        from .tasks import enqueue, submit
+
+        enqueue(submit, video.pk)  # if the broker is away, the sweep enqueues it again
+        return _accepted(video.pk)
     webhook_path = reverse("videos:webhook", args=[video.pk])
     webhook_url = config("WEBHOOK_BASE_URL").rstrip("/") + webhook_path
     try:
@@ -117,12 +123,25 @@ def webhook(request: HttpRequest, pk: uuid.UUID) -> JsonResponse:
         logger.error("video %s: no webhook secret: %s", pk, error)
         return JsonResponse({"error": "try again later"}, status=503)
     video = get_object_or_404(VideoJob, pk=pk)
-    if video.wavespeed_id and video.wavespeed_id != outcome.job_id:
+    if not _about(video, outcome, payload):
         logger.warning("video %s: a webhook about job %s", pk, outcome.job_id)
         return JsonResponse({"error": "this delivery is about another job"}, status=400)
+    if settings.VIDEO_TASKS["CELERY"]:  # record, and enqueue the download
+        from .tasks import record
+
+        return JsonResponse({"changed": record(video.pk, outcome)})
     changed = VideoJob.objects.record(video.pk, outcome)
     # 200 for a repeat too: it is a success, or WaveSpeed would deliver it again.
     return JsonResponse({"changed": changed})
+
+
+def _about(video: VideoJob, outcome: Outcome, payload: dict[str, Any]) -> bool:
+    """Whether a delivery is about this row's job: the job the row knows, or, before it knows
+    one in Celery mode, a job whose input is the body its submit committed before the POST."""
+    if video.wavespeed_id or video.submit_started_at is None or not video.uncertain:
+        return video.wavespeed_id in ("", outcome.job_id)
+    sent = wavevid.SubmissionUncertainError.from_dict(video.uncertain)
+    return isinstance(payload.get("input"), dict) and sent.matches(payload["input"])
 
 
 @require_GET
@@ -148,11 +167,21 @@ def refresh(video: VideoJob) -> None:
 
 
 async def video_status_async(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    """video_status for ASGI servers: the event loop serves others while WaveSpeed answers."""
+    """video_status for ASGI servers: no thread waits on WaveSpeed, and a request that is
+    cancelled (the browser left) cancels the GET."""
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     video = await VideoJob.objects.filter(pk=pk).afirst()
     if video is None:
         raise Http404("no such video")
-    await sync_to_async(refresh)(video)  # the sync client, and the ORM, in a thread
+    if video.status == Status.RUNNING:
+        try:
+            job = await get_async_client().get_job(
+                video.wavespeed_id, timeout=config("STATUS_TIMEOUT")
+            )
+        except wavevid.WavevidError as error:  # slow or down: answer with the row as it is
+            logger.warning("video %s: no fresh status: %s", video.pk, error)
+        else:
+            if await sync_to_async(VideoJob.objects.record)(video.pk, Outcome.from_job(job)):
+                await video.arefresh_from_db()
     return JsonResponse(video.to_json())

@@ -51,13 +51,31 @@ def get_webhook_secret() -> str:
         return _webhook_secret
 
 
+_async_client: wavevid.AsyncClient | None = None
+
+
+def get_async_client() -> wavevid.AsyncClient:
+    """This process's client for async views; the first call makes it. It serves every event
+    loop of the process (its HTTP runs in its own small thread pool)."""
+    global _async_client
+    with _client_lock:
+        if _async_client is None:
+            _async_client = wavevid.AsyncClient(
+                api_key=config("API_KEY"),
+                base_url=config("BASE_URL"),
+                request_timeout=config("REQUEST_TIMEOUT"),
+            )
+        return _async_client
+
+
 @receiver(setting_changed)
 def _forget_client(**kwargs: Any) -> None:
     """A changed WAVEVID setting (override_settings, pytest-django's ``settings`` fixture)
     makes the next call build a new client."""
-    global _client, _webhook_secret
+    global _client, _async_client, _webhook_secret
     if kwargs["setting"] == "WAVEVID":
         with _secret_lock, _client_lock:  # the order get_webhook_secret takes them in
-            if _client is not None:
-                _client.close()
-            _client, _webhook_secret = None, None
+            for client in (_client, _async_client):
+                if client is not None:
+                    client.close()
+            _client, _async_client, _webhook_secret = None, None, None

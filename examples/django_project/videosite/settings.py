@@ -7,6 +7,8 @@ Secrets and hosts come from the environment. wavevid reads only the WAVEVID bloc
 import os
 from pathlib import Path
 
+from videosite.environment import database_from_url, seconds
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Production: set DJANGO_SECRET_KEY, DJANGO_DEBUG=0 and DJANGO_ALLOWED_HOSTS.
@@ -59,6 +61,9 @@ DATABASES = {
         "NAME": BASE_DIR / "db.sqlite3",
     }
 }
+# Celery mode runs on PostgreSQL: DATABASE_URL=postgres://user:password@host:5432/videos
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -74,7 +79,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 # Finished videos are saved here by `manage.py sync_videos` (VideoJob.output_file).
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("VIDEOSITE_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -94,4 +99,43 @@ WAVEVID = {
     "STATUS_TIMEOUT": 3,  # the status view's refresh: a page never hangs on WaveSpeed
     "DOWNLOAD_TIMEOUT": 300,  # one video download, in sync_videos
     "SYNC_GRACE_SECONDS": 600,  # sync_videos polls a running job with no webhook after this
+}
+
+# Celery mode (docs/django.md, "Celery mode"): web processes commit rows and enqueue; workers
+# submit, download and sweep. Set CELERY_BROKER_URL (Redis) and DATABASE_URL (PostgreSQL);
+# without a broker the views submit inline, as above, and cron runs `manage.py sync_videos`.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL")
+CELERY_TASK_ACKS_LATE = True  # a message is acked when its task ends, not when it starts
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker process's task is delivered again
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker reserves no more messages than it has slots
+# A broker restart must not kill running tasks (a submit between its start and its POST would
+# leave its row for a person): they finish, and their message, delivered again, finds it done.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_TASK_IGNORE_RESULT = True  # the rows hold the state; no result backend
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # An unacked message goes back to the queue after this many seconds (a worker machine
+    # died): more than the longest task (a download, DOWNLOAD_TIMEOUT) and the longest
+    # countdown (a 429's Retry-After: a minute), or a running task is delivered twice.
+    "visibility_timeout": seconds("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_interval": seconds("CELERY_RESTORE_INTERVAL", 10),  # how often it looks
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 5,
+}
+VIDEO_TASKS = {
+    "CELERY": bool(CELERY_BROKER_URL),  # the views enqueue instead of submitting
+    # The sweep's period (Celery beat), and the ages at which it acts on a row:
+    "SWEEP_SECONDS": seconds("VIDEOS_SWEEP_SECONDS", 60),
+    # Queued with no submit started: its message was lost. More than a 429's countdown.
+    "REQUEUE_SECONDS": seconds("VIDEOS_REQUEUE_SECONDS", 300),
+    # Started, no job known: find_submission. More than CALL_TIMEOUT, the submit's own time.
+    "LOOK_SECONDS": seconds("VIDEOS_LOOK_SECONDS", 60),
+    "UNCERTAIN_SECONDS": seconds("VIDEOS_UNCERTAIN_SECONDS", 1800),  # still none: a person
+    "REFRESH_SECONDS": seconds("VIDEOS_REFRESH_SECONDS", 600),  # running, no webhook: get_job
+    "RETRY_SECONDS": seconds("VIDEOS_RETRY_SECONDS", 30),  # first wait after a network failure
+    "MAX_RETRIES": 8,  # network failures before a row is REJECTED (nothing was sent)
+    "SWEEP_LIMIT": 100,  # rows per step of one sweep
+}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-videos": {"task": "videos.tasks.sweep", "schedule": VIDEO_TASKS["SWEEP_SECONDS"]},
 }

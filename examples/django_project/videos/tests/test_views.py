@@ -245,6 +245,23 @@ def test_the_status_view_refreshes_an_unfinished_job_only(client, fake, view):
     assert client.post(url).status_code == 405
 
 
+def test_the_async_status_view_awaits_the_async_client(client, fake, monkeypatch):
+    """The async view never touches the sync client (which would block the event loop)."""
+    from videos import views
+
+    fake.webhook_drop = True
+    video = running_video(client, fake)
+
+    def blocking(*args, **kwargs):
+        raise AssertionError("the async view called the sync client")
+
+    monkeypatch.setattr(views, "get_client", blocking)
+    url = reverse("videos:status-async", args=[video.pk])
+    assert client.get(url).json()["status"] == "running"
+    fake.finish(video.wavespeed_id)
+    assert client.get(url).json()["status"] == "completed"
+
+
 @pytest.mark.parametrize("view", ["videos:status", "videos:status-async"])
 def test_the_status_view_answers_in_time_when_wavespeed_does_not(client, fake, settings, view):
     video = running_video(client, fake)
