@@ -124,6 +124,7 @@ def command(
     return folder
 
 
+@pytest.mark.filterwarnings("default::wavevid.UnverifiedModelWarning")  # as users see it
 def test_the_command_prints_it_as_one_line_and_quiet_silences_it(
     command: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

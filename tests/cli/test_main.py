@@ -22,6 +22,7 @@ def test_python_dash_m_runs_the_command() -> None:
     assert done.stdout.startswith("wavevid ")
 
 
+@pytest.mark.filterwarnings("default::wavevid.UnverifiedModelWarning")  # as users see it
 def test_warnings_reach_stderr_as_one_line_each(
     cli_fake: FakeWaveSpeed, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
