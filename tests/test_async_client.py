@@ -8,48 +8,20 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
+from aio import aclient_for, cancelled, run, until
 
 import wavevid
 from wavevid.testing import FakeWaveSpeed, Fault, JobScript
-
-T = TypeVar("T")
 
 #: Seconds the loop may go without running a ready task while a job runs.
 MAX_LOOP_GAP = 0.5
 #: Seconds after a cancel during which the fake must hear nothing more.
 QUIET_AFTER_CANCEL = 1.5
-
-
-def aclient_for(fake: FakeWaveSpeed, **options: Any) -> wavevid.AsyncClient:
-    return wavevid.AsyncClient(api_key=fake.api_key, base_url=fake.url,
-                               **{"poll_interval": 0.05, **options})
-
-
-def run(test: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(asyncio.wait_for(test(), timeout=30))  # a hang fails, never blocks
-
-
-async def until(condition: Callable[[], object], what: str, timeout: float = 5.0) -> None:
-    give_up = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < give_up, f"timed out waiting for {what}"
-        await asyncio.sleep(0.01)
-
-
-async def cancelled(task: asyncio.Task[Any]) -> asyncio.CancelledError:
-    """Cancel ``task`` and return the CancelledError it ends with (its own object: the one
-    that carries ``job_id``)."""
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError as error:
-        return error
-    raise AssertionError("the task was not cancelled")
 
 
 @pytest.mark.wavevid_fake(processing_seconds=3.0)
@@ -280,3 +252,39 @@ def test_a_callback_that_cannot_take_its_arguments_is_refused_before_any_request
 
     run(test)
     assert fake.requests == []
+
+
+def _shape(fake: FakeWaveSpeed) -> list[tuple[str, str]]:
+    """The requests the fake heard, job ids and queries left out, repeated checks as one."""
+    shape: list[tuple[str, str]] = []
+    for request in fake.requests:
+        path = request.path.split("?")[0]
+        for job_id in fake.jobs:
+            path = path.replace(job_id, "ID")
+        if not shape or shape[-1] != (request.method, path):
+            shape.append((request.method, path))
+    return shape
+
+
+def test_both_clients_run_one_plan_request_for_request(
+    make_fake_wavespeed: Callable[..., FakeWaveSpeed],
+) -> None:
+    """A lost submit found again, waited for and downloaded: ``_generation.generate_steps``
+    for both clients, so the same requests in the same order."""
+    options: dict[str, Any] = {"recovery_delays": (0.1,), "poll_interval": 0.05}
+    synced, awaited = make_fake_wavespeed(), make_fake_wavespeed()
+    for fake in (synced, awaited):
+        fake.add_fault(Fault("submit", drop=True))
+    synced.client(**options).generate("ltx-2-fast", prompt="a fox found again")
+
+    async def test() -> None:
+        async with aclient_for(awaited, **options) as aclient:
+            await aclient.generate("ltx-2-fast", prompt="a fox found again")
+
+    run(test)
+    assert _shape(synced) == _shape(awaited) == [
+        ("POST", "/api/v3/lightricks/ltx-2-fast/text-to-video"),  # the submit, its answer lost
+        ("POST", "/api/v3/predictions"),  # the search of the history
+        ("GET", "/api/v3/predictions/ID/result"),  # the checks
+        ("GET", "/outputs/ID.mp4"),  # the download
+    ]

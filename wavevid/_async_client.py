@@ -1,51 +1,56 @@
 """``AsyncClient``: ``Client`` for code that runs on an event loop, on the same core.
 
 The catalog, payloads, uploads, classification and retries, the check schedule, ``Job``, the
-search after an uncertain submit and downloads are the sync client's own code (``Runtime`` and
-the modules it stands on); ``_async_flow`` only drives them: HTTP requests and file I/O on the
-client's bounded pool (``_offload``), waits between checks as ``asyncio.sleep``.
+search after an uncertain submit and downloads are the sync client's own code: the same plans
+(``_steps``: a generate, a submit, a wait, a batch item) that ``Client`` runs on its thread,
+driven here from the loop (``_async_flow.drive``): HTTP requests and file I/O on the client's
+bounded pool (``_offload``), every wait an ``asyncio.sleep``. Finding jobs and the account's
+calls are the method groups of ``_async_calls``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
 import functools
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import _account, _async_batch, _async_flow, _download, _history, _upload
+from . import _download, _upload
+from ._async_batch import AsyncBatch, AsyncBatchProgress
+from ._async_calls import AsyncAccountCalls, AsyncJobLookups
+from ._async_flow import carry_job
 from ._async_progress import AsyncProgressCallback, LoopProgress
 from ._constants import (
     ASYNC_MAX_THREADS,
     BATCH_WORKERS,
-    CALL_DEADLINE,
     DOWNLOAD_TIMEOUT,
+    JOB_PROGRESS_SHARE,
     JOB_TIMEOUT,
     RECOVERY_DELAYS,
-    SYNC_READ_TIMEOUT,
     UPLOAD_TIMEOUT,
 )
-from ._deadline import Deadline
-from ._generation import output_url
+from ._generation import generate_steps, output_url
 from ._offload import Offload, sleep
 from ._payload import merged_input
 from ._progress import check_callback
-from ._runtime import CatalogPaths, Endpoint, Runtime
+from ._runtime import CatalogPaths, Runtime
+from ._steps import Plan
+from ._submission import submit_seconds, submit_steps
 from ._transport import SessionFactory
+from ._waiting import wait_steps
 from .catalog import Catalog
 from .jobs import Job
-from .results import BatchItem, VideoResult
+from .results import VideoResult
 
 __all__ = ["AsyncClient"]
 
 T = TypeVar("T")
 
 
-class AsyncClient:
+class AsyncClient(AsyncJobLookups, AsyncAccountCalls):
     """A WaveSpeed client for asyncio code: every call is a coroutine (or an async iterator)
     that never blocks the event loop. One instance may serve many tasks at once; ``aclose()``
     (or ``async with``) releases its connections and threads, and it stays usable after.
@@ -80,6 +85,7 @@ class AsyncClient:
         max_threads: int = ASYNC_MAX_THREADS,
     ) -> None:
         self._offload = Offload(max_threads)
+        self._clock = time.monotonic
         self._runtime = Runtime.configured(
             api_key=api_key, base_url=base_url, catalog_paths=catalog_paths or (),
             request_timeout=request_timeout, poll_interval=poll_interval,
@@ -101,7 +107,8 @@ class AsyncClient:
 
     async def aclose(self) -> None:
         """Close pooled connections and let the pool's threads end (without waiting for
-        them). The client stays usable; later calls reconnect."""
+        them). Calls under way, other tasks' too, go on to their end. The client stays usable;
+        later calls reconnect (on a new pool)."""
         self.close()
 
     def close(self) -> None:
@@ -111,27 +118,10 @@ class AsyncClient:
         self._runtime.transport.close()
 
     @property
-    def base_url(self) -> str:
-        return self._runtime.transport.base_url
-
-    @property
     def catalog(self) -> Catalog:
         """As ``Client.catalog``; reading it the first time reads the YAML files (blocking,
         once: the coroutines read it on the pool)."""
         return self._runtime.catalog
-
-    def _deadline(self, seconds: float | None, default: float = CALL_DEADLINE) -> Deadline:
-        return Deadline(default if seconds is None else seconds, self._runtime.clock)
-
-    async def _run(self, call: Callable[[], T], deadline: Deadline | None = None) -> T:
-        return await self._offload.run(call, [] if deadline is None else [deadline])
-
-    async def _resolve(self, model: str) -> Endpoint:
-        """``Runtime.resolve``, the catalog read on the pool the first time (its warnings
-        point at the caller's line: resolving runs on the loop)."""
-        if not self._runtime.catalog_loaded:
-            await self._run(lambda: self._runtime.catalog)
-        return self._runtime.resolve(model)
 
     # --- jobs ----------------------------------------------------------------------------------
 
@@ -146,23 +136,16 @@ class AsyncClient:
         timeout: float | None = None,
         **params: Any,
     ) -> Job:
-        """As ``Client.submit``. Cancelled during the POST, it waits for the answer (within
-        ``timeout``) and raises CancelledError with ``job_id`` (or ``fingerprint`` and
-        ``model`` when the answer was lost); before it, nothing is sent."""
-        if timeout is None:
-            timeout = CALL_DEADLINE + (SYNC_READ_TIMEOUT if sync else 0.0)
+        """As ``Client.submit``; a 429's wait for a retry is ``asyncio.sleep``. Cancelled during
+        the POST, it waits for the answer (within ``timeout``) and raises CancelledError with
+        ``job_id`` (or ``fingerprint``, ``model`` and ``uncertain`` when the answer was lost);
+        before it, or in a wait for a retry, nothing more is sent."""
         values = merged_input(input, params)
         endpoint = await self._resolve(model)
-        return await _async_flow.submit(
-            self._offload, self._runtime, endpoint, values, self._deadline(timeout),
+        return await self._drive(submit_steps(
+            self._runtime, endpoint, values, self._deadline(submit_seconds(timeout, sync)),
             webhook_url, validate=validate, sync=sync,
-        )
-
-    async def get_job(self, job_id: str, *, timeout: float | None = None) -> Job:
-        """As ``Client.get_job``."""
-        deadline = self._deadline(timeout)
-        return await self._run(functools.partial(self._runtime.get_job, job_id, deadline),
-                               deadline)
+        ))
 
     async def wait(
         self,
@@ -179,12 +162,9 @@ class AsyncClient:
         """
         check_callback(progress_callback, 2, "progress_callback(fraction, message)")
         deadline = self._deadline(timeout, JOB_TIMEOUT)
-        progress = LoopProgress(progress_callback)
-        try:
-            await _async_flow.wait(self._offload, job, deadline, progress)
-            await progress.settle()
-        finally:
-            progress.close()
+        await self._with_progress(
+            lambda progress: wait_steps(job, deadline, progress), progress_callback, 1.0, job.id
+        )
         return job
 
     # --- files ---------------------------------------------------------------------------------
@@ -227,19 +207,24 @@ class AsyncClient:
         **params: Any,
     ) -> VideoResult:
         """As ``Client.generate``, without blocking the loop; the progress callback (a plain
-        or a coroutine function) runs on the loop.
+        or a coroutine function) runs on the loop (a slow one only ever waits with the latest
+        report, and at most ASYNC_CALLBACK_GRACE once the video is in).
 
         Raises:
             As ``Client.generate``: JobTimeoutError carries the job id (prefer ``timeout`` to
             ``asyncio.wait_for``, whose TimeoutError carries nothing). CancelledError: see
-            ``submit``; once the job exists, with ``job_id`` (the job runs on at WaveSpeed).
+            ``submit``; once the job exists, with ``job_id`` (the job runs on at WaveSpeed,
+            and a WARNING on logger ``wavevid.client`` names it).
         """
         check_callback(progress_callback, 2, "progress_callback(fraction, message)")
         values = merged_input(input, params)
         endpoint = await self._resolve(model)
-        return await _async_flow.generate(
-            self._offload, self._runtime, endpoint, values, output_path=output_path,
-            timeout=timeout, progress_callback=progress_callback, webhook_url=webhook_url,
+        return await self._with_progress(
+            lambda progress: generate_steps(
+                self._runtime, endpoint, values, progress, output_path=output_path,
+                timeout=timeout, webhook_url=webhook_url,
+            ),
+            progress_callback, JOB_PROGRESS_SHARE,
         )
 
     def generate_many(
@@ -247,44 +232,44 @@ class AsyncClient:
         requests: Sequence[Mapping[str, Any]],
         max_workers: int = BATCH_WORKERS,
         *,
-        progress_callback: _async_batch.AsyncBatchProgress | None = None,
-    ) -> AsyncIterator[BatchItem]:
-        """``async for item in aclient.generate_many(requests)``: each request generated,
-        ``max_workers`` at a time, one BatchItem per request as it finishes (``item.index``:
-        its position in ``requests``); one failure does not stop the rest.
+        progress_callback: AsyncBatchProgress | None = None,
+    ) -> AsyncBatch:
+        """Each request generated, ``max_workers`` at a time; one failure does not stop the
+        rest. Use it as ``async with aclient.generate_many(requests) as batch:`` then
+        ``async for item in batch:``: one BatchItem per request as it finishes
+        (``item.index``: its position in ``requests``); leaving the block early (``break``,
+        an error, a cancel) stops the generations under way as ``generate`` is cancelled and
+        waits for them, and the exception leaving it carries ``job_ids`` (see AsyncBatch).
 
         Requests as for ``Client.generate_many``; ``progress_callback(index, fraction,
-        message)``, plain or coroutine function, runs on the loop. Leaving the loop early
-        (``break``, then ``aclose()``; or ``contextlib.aclosing``) or cancelling cancels the
-        generations under way as ``generate`` is cancelled, and waits for them; a
-        CancelledError carries ``job_ids``, every job submitted.
+        message)``, plain or coroutine function, runs on the loop.
+
+        Raises:
+            TypeError: a callback of another arity; ValueError: ``max_workers`` is not a
+                positive whole number (both at once, before anything is sent).
         """
         check_callback(progress_callback, 3, "progress_callback(index, fraction, message)")
-        return _async_batch.generate_many(self._offload, self._runtime, self._resolve,
-                                          requests, max_workers, progress_callback)
+        return AsyncBatch(self._offload, self._runtime, requests, max_workers, progress_callback)
 
-    # --- history and account -------------------------------------------------------------------
-
-    def list_jobs(
+    async def _with_progress(
         self,
-        *,
-        model: str | None = None,
-        status: str | None = None,
-        created_after: dt.datetime | None = None,
-        created_before: dt.datetime | None = None,
-        page_size: int = 100,
-        timeout: float | None = None,
-    ) -> AsyncIterator[Job]:
-        """As ``Client.list_jobs``: ``async for job in aclient.list_jobs(...)``."""
-        pages = functools.partial(
-            _history.list_jobs, self._runtime, model=model, status=status,
-            created_after=created_after, created_before=created_before, page_size=page_size,
-        )
-        return _async_batch.list_jobs(self._offload, pages, lambda: self._deadline(timeout))
-
-    async def balance(self, *, timeout: float | None = None) -> Decimal:
-        """As ``Client.balance``: the account balance in USD."""
-        deadline = self._deadline(timeout)
-        return await self._run(
-            functools.partial(_account.balance, self._runtime.transport, deadline), deadline
-        )
+        plan_for: Callable[[LoopProgress], Plan[T]],
+        callback: AsyncProgressCallback | None,
+        share: float,
+        job_id: str | None = None,
+    ) -> T:
+        """``plan_for(progress)`` driven, then the callback's last calls awaited (bounded:
+        ``_async_progress``); a cancel meanwhile carries the job id."""
+        progress = LoopProgress(callback, share)
+        try:
+            result = await self._drive(plan_for(progress))
+            try:
+                await progress.settle()
+            except asyncio.CancelledError as cancel:
+                known = job_id or getattr(result, "job_id", None)
+                if known is not None:
+                    carry_job(cancel, known, warn=False)
+                raise
+            return result
+        finally:
+            progress.close()

@@ -1,231 +1,197 @@
-"""``AsyncClient``'s pipeline: the sync pipeline's own steps, driven from an event loop.
+"""``AsyncClient``'s driver: the sync core's plans (``_steps``), run from an event loop.
 
-Every decision is the sync core's: the payload and its uploads (``_submission``), the
-POST and its classification (``_submission.post``), the search after an uncertain submit
-(``_recovery.recovery_steps``), the check schedule and progress (``_waiting.Waiting``), the
-download (``_download``) and the result (``_generation``). Here only the driving differs:
-blocking steps run on the client's pool (``_offload``) and waits are ``asyncio.sleep``.
+Every decision is the plans': a generate (``_generation.generate_steps``), a submit and its
+retries (``_submission.submit_steps``, ``_retry.retry_steps``), a wait (``_waiting.wait_steps``),
+the search after an uncertain submit (``_recovery.recovery_steps``), a batch item
+(``_batch.item_steps``). Only the driving differs from ``_steps.run``: a call runs on the
+client's pool (``_offload``), a sleep is ``asyncio.sleep``, progress comes back to the loop.
 
-Cancellation: the POST runs to its answer (bounded by the submit's deadline), then
-``CancelledError`` goes on carrying ``job_id``, or ``fingerprint`` and ``model`` when the
-answer was lost; cancelled anywhere later, it carries ``job_id``. Everything else is cut short
-where it stands (``_offload``); the job runs on at WaveSpeed, and ``get_job`` resumes it.
+Cancellation: no step after the cancel runs, so no request goes out. A call under way is cut
+short where it stands (``_offload``), except a shielded one (a submit's POST), which runs to its
+answer (bounded by the submit's deadline); the plan takes that answer in, up to its next call
+or sleep, so a job it created is known. ``CancelledError`` then goes on carrying what the plan
+made known: ``job_id``, or, when a submit's answer was lost, ``fingerprint``, ``model`` and
+``uncertain``. The job runs on at WaveSpeed; a WARNING (logger ``wavevid.client``) names a job
+the call made, as asyncio may drop the exception on the way (``gather(return_exceptions=True)``,
+a TaskGroup, ``asyncio.timeout``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import os
-from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NoReturn, TypeVar
 
-from ._async_progress import AsyncProgressCallback, LoopProgress
-from ._constants import DOWNLOAD_TIMEOUT, JOB_PROGRESS_SHARE, JOB_TIMEOUT
-from ._deadline import Deadline
-from ._download import check_writable, download_output
-from ._generation import name_completed_job, output_url, video_result
+from ._logging import get_logger
 from ._offload import Offload
-from ._progress import Progress
-from ._recovery import recovery_steps
-from ._runtime import Endpoint, Runtime
-from ._submission import build, post, upload_media
-from ._waiting import CHECK_NOW, Waiting
-from .errors import DownloadError, SubmissionUncertainError
+from ._steps import ByteProgress, Call, Known, Plan, Relay, Sleep, Step
+from .errors import SubmissionUncertainError
 from .jobs import Job
-from .results import VideoResult
+
+T = TypeVar("T")
+
+logger = get_logger("wavevid.client")
 
 
-async def submit(
-    offload: Offload,
-    runtime: Runtime,
-    endpoint: Endpoint,
-    values: Mapping[str, Any],
-    deadline: Deadline,
-    webhook_url: str | None = None,
-    *,
-    validate: bool = True,
-    sync: bool = False,
-) -> Job:
-    """``AsyncClient.submit`` for a resolved endpoint: the payload built on the loop (its
-    warnings point at the caller's line), the uploads (cut short by a cancel: nothing is
-    sent), then the POST, shielded."""
-    payload, uploads = build(endpoint, values, validate)
-    if uploads:
-        payload = await offload.run(
-            functools.partial(upload_media, runtime, payload, uploads, deadline), [deadline]
-        )
-    return await _post_shielded(
-        offload, functools.partial(post, runtime, endpoint, payload, deadline, webhook_url,
-                                   sync=sync),
-    )
+@dataclass
+class _Outcome:
+    """How a step ended: its reply or failure, and the cancel that came meanwhile."""
+
+    reply: Any = None
+    failure: BaseException | None = None
+    cancel: asyncio.CancelledError | None = None
+    answered: bool = True
+    """The step ran to its end: its reply or failure is the plan's to take in."""
 
 
-async def _post_shielded(offload: Offload, call: Callable[[], Job]) -> Job:
-    """``call`` (the POST) on the pool, run to its answer even when cancelled: a job that
-    exists is never lost (see the module docstring); one still queued is dropped."""
-    work = offload.start(call)
-    cancelled: asyncio.CancelledError | None = None
+@dataclass
+class _Seen:
+    """What the plan has made known so far (``_steps.Known``)."""
+
+    job: Job | None = None
+    new: bool = False
+    uncertain: SubmissionUncertainError | None = None
+
+    def note(self, step: Step) -> None:
+        if isinstance(step, Known):
+            self.job, self.new = step.job or self.job, step.new or self.new
+            self.uncertain = step.uncertain or self.uncertain
+
+    def carry(self, cancel: BaseException) -> None:
+        if self.job is not None:
+            carry_job(cancel, self.job.id, warn=self.new)
+        elif self.uncertain is not None:
+            carry_uncertain(cancel, self.uncertain)
+
+
+async def drive(offload: Offload, plan: Plan[T]) -> T:
+    """Run ``plan`` from the loop: calls on ``offload``'s pool, sleeps as ``asyncio.sleep``.
+
+    Raises:
+        what the plan raises; CancelledError as the module docstring says.
+    """
+    seen = _Seen()
+    outcome = _Outcome()
     while True:
         try:
-            job = await asyncio.shield(work.future)
-        except asyncio.CancelledError as cancel:
-            if work.concurrent.cancel():  # queued, never sent: nothing to wait for
-                raise
-            cancelled = cancelled or cancel
-            continue  # a cancel waits for the answer; its deadline bounds the wait
-        except SubmissionUncertainError as uncertain:
-            if cancelled is None:
-                raise
-            _carry_uncertain(cancelled, uncertain)
-            raise cancelled from uncertain
-        except BaseException:
-            if cancelled is None:
-                raise
-            raise cancelled from None  # refused: nothing was created
-        if cancelled is not None:
-            carry_job(cancelled, job.id)
-            raise cancelled
-        return job
+            if outcome.failure is None:
+                step = plan.send(outcome.reply)
+            else:
+                step = plan.throw(outcome.failure)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+        seen.note(step)
+        outcome = await _run_step(offload, step)
+        if outcome.cancel is not None:
+            _stop(plan, outcome, seen)
 
 
-async def recover(
-    offload: Offload, runtime: Runtime, error: SubmissionUncertainError, deadline: Deadline
-) -> Job:
-    """``_recovery.recover`` driven from the loop: the looks on the pool, the waits asleep."""
-    steps = recovery_steps(runtime, error, deadline)
+async def _run_step(offload: Offload, step: Step) -> _Outcome:
+    if isinstance(step, Call) and step.shielded:
+        return await _shielded(offload, step)
+    try:
+        if isinstance(step, Call):
+            deadlines = [] if step.deadline is None else [step.deadline]
+            return _Outcome(await offload.run(step.run, deadlines))
+        if isinstance(step, Sleep):
+            await asyncio.sleep(step.seconds)
+        elif isinstance(step, Relay):
+            return _Outcome(_to_loop(step.target))
+        return _Outcome()
+    except asyncio.CancelledError as cancel:
+        return _Outcome(cancel=cancel, answered=False)
+    except BaseException as error:  # thrown in at the yield, as the call raised it
+        return _Outcome(failure=error)
 
-    def advance() -> tuple[float, Job | None]:
+
+async def _shielded(offload: Offload, call: Call) -> _Outcome:
+    """``call`` on the pool, run to its end even when cancelled (unless it had not started:
+    then nothing of it ran)."""
+    work = offload.start(call.run)
+    cancel: asyncio.CancelledError | None = None
+    while True:
         try:
-            return next(steps), None
-        except StopIteration as found:
-            return 0.0, found.value
+            return _Outcome(await asyncio.shield(work.future), cancel=cancel)
+        except asyncio.CancelledError as cancelled:
+            if cancel is None and work.concurrent.cancel():  # queued, never sent
+                return _Outcome(cancel=cancelled, answered=False)
+            if work.future.cancelled():  # cancelled by nobody here: nothing to wait for
+                return _Outcome(cancel=cancel or cancelled, answered=False)
+            cancel = cancel or cancelled  # its deadline bounds the wait
+        except BaseException as error:
+            return _Outcome(failure=error, cancel=cancel)
 
+
+def _stop(plan: Plan[Any], outcome: _Outcome, seen: _Seen) -> NoReturn:
+    """End the plan for a cancel: the answer it waited for taken in first (see the module)."""
+    assert outcome.cancel is not None
+    ended: BaseException | None = None
+    try:
+        if outcome.answered:
+            ended = _take_in(plan, outcome, seen)
+    finally:
+        plan.close()
+    if isinstance(ended, SubmissionUncertainError):
+        seen.uncertain = seen.uncertain or ended
+    seen.carry(outcome.cancel)
+    raise outcome.cancel from ended
+
+
+def _take_in(plan: Plan[Any], outcome: _Outcome, seen: _Seen) -> BaseException | None:
+    """Send the plan the answer, and run it on to its next call or sleep (neither is done):
+    what it makes known on the way is noted. Returns the exception it ended with, if any."""
+    reply, failure = outcome.reply, outcome.failure
     try:
         while True:
-            wait, job = await offload.run(advance, [deadline])
-            if job is not None:
-                return job
-            await asyncio.sleep(wait)
-    except asyncio.CancelledError as cancel:
-        _carry_uncertain(cancel, error)
-        raise
+            step = plan.send(reply) if failure is None else plan.throw(failure)
+            reply, failure = None, None
+            seen.note(step)
+            if isinstance(step, (Call, Sleep)):
+                return None
+            if isinstance(step, Relay):
+                reply = _to_loop(step.target)
+    except StopIteration:
+        return None
+    except Exception as ended:  # refused, or the answer lost: nothing more to do
+        return ended
 
 
-async def wait(offload: Offload, job: Job, deadline: Deadline, progress: Progress) -> None:
-    """``Job.wait_until`` driven from the loop: checks on the pool, sleeps as ``asyncio.sleep``,
-    progress on the loop. Raises as ``Job.wait``; a cancel carries the job id."""
-    waiting = Waiting(job, deadline, progress)
-    try:
-        while (step := waiting.next_step()) is not None:
-            if step == CHECK_NOW:
-                await offload.run(waiting.check, [deadline])
-            else:
-                await asyncio.sleep(step)
-            waiting.report()
-    except asyncio.CancelledError as cancel:
-        carry_job(cancel, job.id)
-        raise
-
-
-async def download(
-    offload: Offload,
-    runtime: Runtime,
-    url: str,
-    target: Path | None,
-    progress: Progress,
-) -> tuple[bytes | None, Path | None]:
-    """``_download.download_output`` on the pool; its byte counts reach ``progress`` on the
-    loop. A cancel cuts the transfer and removes its ``.part`` file."""
+def _to_loop(target: ByteProgress) -> ByteProgress:
+    """``target``, callable from the pool's threads: it runs on this loop."""
     loop = asyncio.get_running_loop()
-    deadline = Deadline(DOWNLOAD_TIMEOUT, runtime.clock)
 
-    def on_bytes(received: int, total: int | None) -> None:  # on the pool's thread
-        loop.call_soon_threadsafe(progress.downloading, received, total)
+    def relay(received: int, total: int | None) -> None:
+        loop.call_soon_threadsafe(target, received, total)
 
-    return await offload.run(
-        functools.partial(download_output, runtime.transport, url, target, deadline=deadline,
-                          on_progress=on_bytes, limits=runtime.download_limits),
-        [deadline],
-    )
+    return relay
 
 
-async def generate(
-    offload: Offload,
-    runtime: Runtime,
-    endpoint: Endpoint,
-    values: Mapping[str, Any],
-    *,
-    output_path: str | os.PathLike[str] | None = None,
-    timeout: float | None = None,
-    progress_callback: AsyncProgressCallback | None = None,
-    webhook_url: str | None = None,
-    on_submitted: Callable[[Job], None] | None = None,
-) -> VideoResult:
-    """``_generation.generate`` driven from the loop. Raises as ``Client.generate``, and
-    CancelledError as the module docstring says."""
-    started = runtime.clock()
-    target = None
-    if output_path is not None:
-        target = await offload.run(functools.partial(check_writable, output_path))
-    deadline = Deadline(JOB_TIMEOUT if timeout is None else timeout, runtime.clock)
-    progress = LoopProgress(progress_callback, JOB_PROGRESS_SHARE)
-    try:
-        try:
-            job = await submit(offload, runtime, endpoint, values, deadline, webhook_url)
-        except SubmissionUncertainError as uncertain:
-            job = await recover(offload, runtime, uncertain, deadline)
-        if on_submitted:
-            on_submitted(job)
-        downloaded, url = await _after_submit(offload, runtime, job, deadline, target, progress)
-    finally:
-        progress.close()
-    return video_result(runtime, endpoint, job, url, downloaded, started)
-
-
-async def _after_submit(
-    offload: Offload,
-    runtime: Runtime,
-    job: Job,
-    deadline: Deadline,
-    target: Path | None,
-    progress: LoopProgress,
-) -> tuple[tuple[bytes | None, Path | None], str]:
-    """Wait, download, and the progress callback's last calls; a cancel carries the job id."""
-    try:
-        progress.queued()
-        await wait(offload, job, deadline, progress)
-        url = output_url(job)
-        try:
-            downloaded = await download(offload, runtime, url, target, progress)
-        except DownloadError as error:
-            name_completed_job(error, job.id)
-            raise
-        progress.finished()
-        await progress.settle()
-    except asyncio.CancelledError as cancel:
-        carry_job(cancel, job.id)
-        raise
-    return downloaded, url
-
-
-def carry_job(cancel: BaseException, job_id: str) -> None:
-    """A cancel after the job exists: it runs on at WaveSpeed; ``job_id`` finds it."""
+def carry_job(cancel: BaseException, job_id: str, *, warn: bool = True) -> None:
+    """A cancel after the job exists: it runs on at WaveSpeed; ``job_id`` finds it. ``warn``:
+    the call made the job, and a WARNING names it."""
     if getattr(cancel, "job_id", None) is not None:
         return
     cancel.job_id = job_id  # type: ignore[attr-defined]
     _note(cancel, f"wavevid: job {job_id} still runs on WaveSpeed;"
                   f" get_job({job_id!r}) resumes it")
+    if warn:
+        logger.warning("cancelled: job %s still runs on WaveSpeed; get_job(%r) resumes it",
+                       job_id, job_id)
 
 
-def _carry_uncertain(cancel: BaseException, uncertain: SubmissionUncertainError) -> None:
+def carry_uncertain(cancel: BaseException, uncertain: SubmissionUncertainError) -> None:
+    """A cancel while the job of a submit whose answer was lost may exist."""
+    if getattr(cancel, "uncertain", None) is not None:
+        return
     cancel.fingerprint = uncertain.fingerprint  # type: ignore[attr-defined]
     cancel.model = uncertain.model  # type: ignore[attr-defined]
     cancel.uncertain = uncertain  # type: ignore[attr-defined]
     _note(cancel, f"wavevid: cancelled after a submit to {uncertain.model} whose answer was"
                   f" lost: the job may exist and be billed (fingerprint {uncertain.fingerprint};"
                   " find_submission(cancel.uncertain) looks for it)")
+    logger.warning("cancelled after a submit to %s whose answer was lost: the job may exist"
+                   " (fingerprint %s)", uncertain.model, uncertain.fingerprint)
 
 
 def _note(error: BaseException, note: str) -> None:

@@ -1,4 +1,5 @@
 """Batches: several generations at once on worker threads, each ending in a result or an error.
+Each item is :func:`item_steps`, the plan ``AsyncClient.generate_many`` runs too.
 
 Ctrl-C stops the workers (a wait ends at once; a request under way finishes, so every job that
 was submitted is known) and re-raises with ``job_ids``: every job submitted so far.
@@ -9,13 +10,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
-from ._generation import generate
-from ._progress import check_callback
+from ._constants import JOB_PROGRESS_SHARE
+from ._generation import generate_steps
+from ._progress import Progress, check_callback
 from ._runtime import Runtime
-from .jobs import Stopped
+from ._steps import Plan, Stopped, run
 from .results import BatchItem
+
+R = TypeVar("R")
 
 #: ``callback(index, fraction, message)``: progress of request number ``index``.
 BatchProgress = Callable[[int, float, str], None]
@@ -63,18 +67,26 @@ def _run_item(
 ) -> None:
     if stop.is_set():
         return
+    progress = Progress(for_index(progress_callback, index), JOB_PROGRESS_SHARE)
+    run(item_steps(runtime, item, progress), runtime.sleep, stop)
+
+
+def item_steps(runtime: Runtime, item: BatchItem, progress: Progress) -> Plan[None]:
+    """The plan (``_steps``) of one batch item, whoever runs the batch: its request checked and
+    generated, the outcome in ``item.result`` or ``item.error`` (``item.job_id`` as soon as the
+    job exists). A batch's stop (Stopped) leaves the item as it is."""
     request = item.request
     try:
         check_request(request)
-        item.result = generate(
+        endpoint = yield from runtime.resolve_steps(request["model"])
+        item.result = yield from generate_steps(
             runtime,
-            runtime.resolve(request["model"]),
+            endpoint,
             dict(request.get("input") or {}),
+            progress,
             output_path=request.get("output_path"),
             timeout=request.get("timeout"),
             webhook_url=request.get("webhook_url"),
-            progress_callback=_for_index(progress_callback, index),
-            stop=stop,
             on_submitted=lambda job: setattr(item, "job_id", job.id),
         )
     except Stopped:
@@ -92,9 +104,10 @@ def check_request(request: Mapping[str, Any]) -> None:
         )
 
 
-def _for_index(
-    callback: BatchProgress | None, index: int
-) -> Callable[[float, str], None] | None:
+def for_index(callback: Callable[[int, float, str], R] | None, index: int
+              ) -> Callable[[float, str], R] | None:
+    """A batch's ``callback(index, fraction, message)`` as request ``index``'s own
+    ``callback(fraction, message)``."""
     if callback is None:
         return None
     return lambda fraction, message: callback(index, fraction, message)

@@ -12,6 +12,7 @@ server's ``Retry-After``). Other clients and other processes are not coordinated
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from ._logging import get_logger
 from ._retry import RetryPolicy
 from ._run_times import RunTimes
 from ._schedule import CLOCK_SLACK, min_check_gap
+from ._steps import Call, Plan, Sleep, run
 from .errors import APIConnectionError, RateLimitError, ServerError
 
 logger = get_logger("wavevid.jobs")
@@ -174,10 +176,19 @@ class JobChecker:
     ) -> Mapping[str, Any] | None:
         """:meth:`check`, a transient failure tried again (up to ``retries`` times, within the
         deadline) once the gap and any ``Retry-After`` have passed."""
+        return run(self.check_patiently_steps(job_id, gap, deadline), self.sleep)
+
+    def check_patiently_steps(
+        self, job_id: str, gap: float, deadline: Deadline
+    ) -> Plan[Mapping[str, Any] | None]:
+        """:meth:`check_patiently` as a plan (``_steps``): its waits are steps."""
         tries = 0
         while True:
             try:
-                return self.check(job_id, gap, deadline)
+                data: Mapping[str, Any] | None = yield Call(
+                    functools.partial(self.check, job_id, gap, deadline), deadline
+                )
+                return data
             except TRANSIENT as error:
                 last = self.checks.last(job_id)
                 resume = max((last if last is not None else 0.0) + gap,
@@ -187,15 +198,16 @@ class JobChecker:
                     raise
                 tries += 1
                 logger.info("job %s: check failed (%s); again in %.1f s", job_id, error, wait)
-                self.sleep(wait)
+                yield Sleep(wait)
 
-    def get(self, job_id: str, deadline: Deadline) -> Mapping[str, Any]:
-        """The job's data for ``get_job``: a check, or within the gap the last answer."""
+    def get_steps(self, job_id: str, deadline: Deadline) -> Plan[Mapping[str, Any]]:
+        """The job's data for ``get_job``, as a plan: a check, or within the gap the last
+        answer."""
         gap = self.checks.gap(job_id)
         if gap is None:
             gap = self.intervals(None)[0]
         while True:
-            data = self.check_patiently(job_id, gap, deadline)
+            data = yield from self.check_patiently_steps(job_id, gap, deadline)
             if data is not None:
                 return data
             latest = self.checks.latest(job_id)
@@ -206,4 +218,4 @@ class JobChecker:
             wait = max(0.0, (last if last is not None else 0.0) + gap - self.clock())
             if wait >= deadline.remaining():
                 raise APIConnectionError(f"job {job_id}: no check allowed before the deadline")
-            self.sleep(wait)
+            yield Sleep(wait)

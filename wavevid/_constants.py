@@ -226,6 +226,10 @@ ASYNC_MAX_THREADS = 8
 #: goes on (seconds). Cut work ends in milliseconds; the bound covers a DNS look-up, which no
 #: deadline can cut.
 ASYNC_CANCEL_GRACE = 2.0
+#: Once an async call's work is done, how long it waits for a coroutine progress callback still
+#: running (and for the final ``(1.0, "done")`` call) before dropping it, logged (seconds). A
+#: callback never holds up the job: while one call runs, only the latest report waits.
+ASYNC_CALLBACK_GRACE = 2.0
 
 # --- webhooks ------------------------------------------------------------------------------------
 

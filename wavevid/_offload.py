@@ -3,9 +3,10 @@
 Each client has its own bounded thread pool: never the loop's default executor, which the
 application shares. A call the caller cancels is cut short where it stands: the deadlines it
 runs under are cut (``_watchdog.cut``: a read under way fails at once, no later request goes
-out) and a sleep inside it (a retry's backoff) wakes; the cancelled call then waits, at most
-ASYNC_CANCEL_GRACE, for the thread to finish (so a download's ``.part`` file is gone) before
-``CancelledError`` goes on. A call not started yet is dropped from the queue.
+out) and a sleep inside it (a retry's backoff in an upload or a download) wakes; the cancelled
+call then waits, at most ASYNC_CANCEL_GRACE, for the thread to finish (so a download's ``.part``
+file is gone) before ``CancelledError`` goes on. A call not started yet is dropped from the
+queue. Plans (``_steps``) sleep on the loop, not here: only their calls come to the pool.
 """
 
 from __future__ import annotations
@@ -106,12 +107,13 @@ class Offload:
             raise
 
     def close(self) -> None:
-        """Let the threads end once idle, without waiting; calls queued and not started are
-        dropped. The next call makes a new pool."""
+        """Let the threads end once idle, without waiting. Calls already queued (other tasks'
+        work) still run there, to their end; the next call makes a new pool, so until the old
+        threads end, up to twice ``max_threads`` may exist."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=False)
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:

@@ -30,10 +30,11 @@ from typing import Any
 
 from ._constants import BILLING_PAGE_SIZE, MAX_BODY_DEPTH, PRICE_MAX_DIGITS
 from ._deadline import Deadline
+from ._endpoints import Endpoint
 from ._job_data import JOB_ID_CHARACTERS, is_job_id
 from ._json_body import body_problems
 from ._payload import is_local_media, merged_input
-from ._runtime import Endpoint, Runtime
+from ._runtime import Runtime
 from ._short_text import short_repr
 from .errors import APIError, InvalidParametersError, ParameterProblem
 

@@ -13,10 +13,10 @@ match is adopted (claimed under a lock); anything else is never adopted.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
-import threading
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ._constants import MAX_CLOCK_OFFSET, RECOVERY_CLOCK_SLACK, TRANSPORT_FLAGS
@@ -24,6 +24,7 @@ from ._deadline import Deadline
 from ._history import list_jobs
 from ._logging import get_logger
 from ._runtime import Runtime
+from ._steps import Call, Known, Plan, Sleep
 from .errors import APIConnectionError, APIError, Candidate, SubmissionUncertainError
 from .jobs import Job
 
@@ -48,71 +49,41 @@ def inputs_match(digests: Mapping[str, str], given: Mapping[str, Any]) -> bool:
         return False
 
 
-def recover(
-    runtime: Runtime,
-    error: SubmissionUncertainError,
-    deadline: Deadline,
-    stop: threading.Event | None = None,
-    *,
-    allow_unverified_single: bool = False,
-) -> Job:
-    """Look for the job at each of ``runtime.recovery_delays`` after the failure, within
-    ``deadline``; the job once positively identified. The waits are ``runtime.sleep``, or
-    ``stop.wait`` (set: the search ends).
-
-    Raises:
-        SubmissionUncertainError: ``error`` itself, its ``candidates`` set, after the last look.
-    """
-    steps = recovery_steps(runtime, error, deadline,
-                           allow_unverified_single=allow_unverified_single)
-    try:
-        wait = next(steps)
-        while True:
-            if _stopped_while_waiting(runtime, wait, stop):
-                raise error
-            wait = next(steps)
-    except StopIteration as found:
-        job: Job = found.value
-        return job
-
-
 def recovery_steps(
     runtime: Runtime,
     error: SubmissionUncertainError,
     deadline: Deadline,
     *,
     allow_unverified_single: bool = False,
-) -> Generator[float, None, Job]:
-    """:func:`recover` as steps, for a driver that does the waiting: yields the seconds to
-    wait before the next look and returns the job. A ``next()`` runs the looks due before the
-    next wait (requests: run it where blocking is allowed).
+) -> Plan[Job]:
+    """The search for the job of an uncertain submit, as a plan (``_steps``): a look at each of
+    ``runtime.recovery_delays`` after the failure, within ``deadline``; the job once positively
+    identified (:func:`look`). ``error`` is :class:`~._steps.Known` from the start, the job
+    once found.
 
     Raises:
-        SubmissionUncertainError: ``error``, after the last look.
+        SubmissionUncertainError: ``error`` itself, its ``candidates`` set, after the last look.
     """
+    yield Known(uncertain=error)
     started = runtime.clock()
     for delay in runtime.recovery_delays:
         wait = started + delay - runtime.clock()
         final = wait >= deadline.remaining()  # no time to wait for it: the last look, now
         if wait > 0 and not final:
-            yield wait
+            yield Sleep(wait)
         try:
-            job = look(runtime, error, deadline, allow_unverified_single=allow_unverified_single)
+            job: Job | None = yield Call(functools.partial(
+                look, runtime, error, deadline, allow_unverified_single=allow_unverified_single,
+            ), deadline)
         except (APIError, APIConnectionError) as failure:
             logger.warning("submit to %s: the search for the job failed (%s)", error.model, failure)
             job = None
         if job is not None:
+            yield Known(job, new=True)
             return job
         if final or deadline.expired:
             break
     raise error
-
-
-def _stopped_while_waiting(runtime: Runtime, seconds: float, stop: threading.Event | None) -> bool:
-    if stop is not None:
-        return stop.wait(seconds)
-    runtime.sleep(seconds)
-    return False
 
 
 def look(

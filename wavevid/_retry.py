@@ -15,6 +15,7 @@ loop that every request (API calls, submits, upload PUTs, download resumes) goes
 from __future__ import annotations
 
 import enum
+import functools
 import random
 import ssl
 from collections.abc import Callable, Iterator, Mapping
@@ -37,6 +38,7 @@ from ._deadline import Deadline
 from ._envelope import Answer, effective_status, envelope_data, job_data
 from ._logging import redact
 from ._short_text import shorten
+from ._steps import Call, Plan, Sleep, run
 from ._times import parse_retry_after
 
 T = TypeVar("T")
@@ -132,14 +134,15 @@ class Failed(Exception):
         self.retries = 0
 
 
-def retrying(
+def retry_steps(
     attempt: Callable[[int], T],
     policy: RetryPolicy,
     deadline: Deadline,
-    sleep: Callable[[float], None],
     on_retry: Callable[[Failed, int, float], None],
-) -> T:
-    """``attempt(retry)`` until it returns, retried per ``policy`` within ``deadline``.
+) -> Plan[T]:
+    """The plan (``_steps``) of ``attempt(retry)`` until it returns, retried per ``policy``
+    within ``deadline``: each attempt a call (shielded when the request must not be repeated:
+    a cancel waits for its answer), each wait a sleep, so an async driver waits on its loop.
 
     ``on_retry(failed, retry, wait)`` is told before each wait (for logging).
 
@@ -149,7 +152,9 @@ def retrying(
     retry = 0
     while True:
         try:
-            return attempt(retry)
+            result: T = yield Call(functools.partial(attempt, retry), deadline,
+                                   shielded=not policy.idempotent)
+            return result
         except Failed as failed:
             wait = policy.next_wait(
                 failed.failure, retry, remaining=deadline.remaining(), retry_after=failed.wait
@@ -158,8 +163,19 @@ def retrying(
                 failed.retries = retry
                 raise
             on_retry(failed, retry, wait)
-            sleep(wait)
+            yield Sleep(wait)
             retry += 1
+
+
+def retrying(
+    attempt: Callable[[int], T],
+    policy: RetryPolicy,
+    deadline: Deadline,
+    sleep: Callable[[float], None],
+    on_retry: Callable[[Failed, int, float], None],
+) -> T:
+    """:func:`retry_steps` run on this thread, waiting with ``sleep``."""
+    return run(retry_steps(attempt, policy, deadline, on_retry), sleep)
 
 
 class ConnectionNotOpened(urllib3_errors.NewConnectionError):

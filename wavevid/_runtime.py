@@ -1,14 +1,13 @@
 """What a client's operations share: the transport, the catalog (read on first use), model
-names resolved to endpoints, and Jobs made from what WaveSpeed says about them."""
+names resolved to endpoints (``_endpoints``), and Jobs made from what WaveSpeed says about
+them."""
 
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from ._checks import CHECK_POLICY, JobChecker, is_loopback_url
@@ -25,43 +24,22 @@ from ._constants import (
 )
 from ._deadline import Clock, Deadline
 from ._download import DownloadLimits
+from ._endpoints import Endpoint, resolve
 from ._job_data import JOB_ID_CHARACTERS, is_job_id
 from ._locks import ForkSafeLock
 from ._logging import get_logger
 from ._retry import RetryPolicy
 from ._short_text import short_repr
+from ._steps import Call, Plan, run
 from ._transport import SessionFactory, Transport
-from ._warn import warn_once
-from .catalog import Catalog, Model, load_catalog
-from .errors import (
-    APIError,
-    ConfigurationError,
-    InvalidParametersError,
-    ParameterProblem,
-    UnknownModelError,
-    UnvalidatedInputWarning,
-)
+from .catalog import Catalog, load_catalog
+from .errors import APIError, ConfigurationError, InvalidParametersError, ParameterProblem
 from .jobs import Job
 
 logger = get_logger("wavevid.client")
 
-_PATH_SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
-
 #: ``catalog_paths``: one folder (a str or path-like), or several.
 CatalogPaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where a job goes: a catalog model, or a WaveSpeed path the catalog does not know."""
-
-    path: str
-    model: Model | None = None
-
-    @property
-    def name(self) -> str:
-        """The catalog name, or the path outside the catalog."""
-        return self.model.name if self.model else self.path
 
 
 class Runtime:
@@ -143,10 +121,11 @@ class Runtime:
                 self._catalog = load_catalog(*self._catalog_paths)
             return self._catalog
 
-    @property
-    def catalog_loaded(self) -> bool:
-        """Whether ``catalog`` has been read (reading it reads files)."""
-        return self._catalog is not None
+    def catalog_steps(self) -> Plan[Catalog]:
+        """``catalog`` as a plan: reading it the first time is a call (it reads files)."""
+        if self._catalog is None:
+            yield Call(lambda: self.catalog)
+        return self.catalog
 
     def remember(self, job_id: str) -> None:
         """Note a job this client submitted: never a candidate for another submit's recovery."""
@@ -183,35 +162,19 @@ class Runtime:
         with self._ours_lock:
             return fingerprint in self._in_flight
 
+    def resolve_steps(self, name: str) -> Plan[Endpoint]:
+        """:meth:`resolve` as a plan: the catalog read first, as a call, if it is not yet (the
+        resolving itself, and its warnings, happen where the plan runs)."""
+        yield from self.catalog_steps()
+        return self.resolve(name)
+
     def resolve(self, name: str) -> Endpoint:
-        """The endpoint of a catalog name, alias or path; a WaveSpeed path outside the catalog
-        is its own endpoint (an UnvalidatedInputWarning, once per path: its input goes
-        unvalidated).
+        """The endpoint of a catalog name, alias or path (``_endpoints.resolve``).
 
         Raises:
-            UnknownModelError: a name (no ``/``) the catalog does not know, or a path that is
-                not a WaveSpeed model path (see :func:`is_model_path`): before any request.
+            UnknownModelError: before any request (see ``_endpoints.resolve``).
         """
-        try:
-            model = self.catalog.get(name)
-        except UnknownModelError:
-            if "/" not in name.strip("/"):
-                raise
-        else:
-            return Endpoint(model.path, model)
-        path = name.strip("/")
-        if not is_model_path(path):
-            raise _not_a_model_path(name)
-        warn_once(UnvalidatedInputWarning, path, (
-            f"{path} is not in the catalog: its input is sent unvalidated, and WaveSpeed drops"
-            f" a parameter it does not know (`wavevid catalog import {path}` writes an entry)"
-        ))
-        return Endpoint(path)
-
-    def fetch_job(self, job_id: str, deadline: Deadline) -> Mapping[str, Any]:
-        """A job's data: one check, or within the job's minimum gap the last answer (see
-        ``_checks``); a transient failure is checked again after the gap."""
-        return self.checker.get(job_id, deadline)
+        return resolve(self.catalog, name)
 
     def check_once(self, job_id: str, deadline: Deadline) -> Mapping[str, Any] | None:
         """For a job nobody waits on (a recovery candidate): one check, no retries, the gap kept;
@@ -233,13 +196,21 @@ class Runtime:
         return data
 
     def get_job(self, job_id: str, deadline: Deadline) -> Job:
-        """``Client.get_job``. Raises InvalidParametersError (a ValueError) for what is not a
-        job id, before any request."""
+        """``Client.get_job``: :meth:`get_job_steps` run on this thread."""
+        return run(self.get_job_steps(job_id, deadline), self.sleep)
+
+    def get_job_steps(self, job_id: str, deadline: Deadline) -> Plan[Job]:
+        """``get_job`` as a plan (``_steps``): one check, or within the job's minimum gap the
+        last answer (see ``_checks``); a transient failure checked again after the gap.
+        Raises InvalidParametersError (a ValueError) for what is not a job id, before any
+        request."""
         if not is_job_id(job_id):
             raise InvalidParametersError("get_job", [ParameterProblem(
                 "job_id", f"{short_repr(job_id)} is not a WaveSpeed job id ({JOB_ID_CHARACTERS})"
             )])
-        return self.job_from(self.fetch_job(job_id, deadline))
+        data = yield from self.checker.get_steps(job_id, deadline)
+        yield from self.catalog_steps()
+        return self.job_from(data)
 
     def job_from(
         self, data: Mapping[str, Any], endpoint: Endpoint | None = None,
@@ -271,25 +242,6 @@ def input_in(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
         if isinstance(value, Mapping):
             return value
     return None
-
-
-def is_model_path(text: str) -> bool:
-    """Whether ``text`` is a WaveSpeed model path: two or more segments of letters, digits,
-    ``.``, ``_`` and ``-``, none of them empty, ``.`` or ``..`` (the path becomes the URL's:
-    ``x/../../balance`` must never reach ``/api/balance``)."""
-    segments = text.split("/")
-    return len(segments) > 1 and all(
-        _PATH_SEGMENT.fullmatch(segment) and segment not in (".", "..") for segment in segments
-    )
-
-
-def _not_a_model_path(name: str) -> UnknownModelError:
-    error = UnknownModelError(name, [])
-    error.args = (
-        f"{short_repr(name)} is neither a model in the catalog nor a WaveSpeed model path"
-        " (segments of letters, digits, '.', '_' and '-'; none empty, none '..')",
-    )
-    return error
 
 
 def _positive_float(name: str, text: str) -> float:

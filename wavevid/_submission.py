@@ -4,22 +4,33 @@ it created."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from . import _upload
-from ._constants import SYNC_READ_TIMEOUT
+from ._constants import CALL_DEADLINE, SYNC_READ_TIMEOUT
 from ._deadline import Deadline
+from ._endpoints import Endpoint
 from ._json_body import body_problems
 from ._logging import get_logger
 from ._media_slots import MISPLACED_FILE, Place, local_files, place_name, replaced
 from ._payload import fingerprint, with_defaults
 from ._recovery import input_digests
-from ._runtime import Endpoint, Runtime
+from ._runtime import Runtime
+from ._steps import Call, Known, Plan, attach_job, run
 from .errors import APIError, InvalidParametersError, ParameterProblem
-from .jobs import Job, attach_job
+from .jobs import Job
 
 logger = get_logger("wavevid.client")
+
+
+def submit_seconds(timeout: float | None, sync: bool) -> float:
+    """A submit's deadline: ``timeout``, by default CALL_DEADLINE (plus SYNC_READ_TIMEOUT for a
+    submit that waits for the video)."""
+    if timeout is not None:
+        return timeout
+    return CALL_DEADLINE + (SYNC_READ_TIMEOUT if sync else 0.0)
 
 
 def submit(
@@ -32,26 +43,32 @@ def submit(
     validate: bool = True,
     sync: bool = False,
 ) -> Job:
-    """Build the payload, upload its local media, POST it once; the Job, at once.
-
-    Raises: as ``Client.submit``.
-    """
-    payload = prepare(runtime, endpoint, values, deadline, validate=validate)
-    return post(runtime, endpoint, payload, deadline, webhook_url, sync=sync)
+    """``Client.submit`` for a resolved endpoint: :func:`submit_steps` run on this thread."""
+    return run(submit_steps(runtime, endpoint, values, deadline, webhook_url,
+                            validate=validate, sync=sync), runtime.sleep)
 
 
-def prepare(
+def submit_steps(
     runtime: Runtime,
     endpoint: Endpoint,
     values: Mapping[str, Any],
     deadline: Deadline,
+    webhook_url: str | None = None,
     *,
     validate: bool = True,
-) -> dict[str, Any]:
-    """The body to POST: validated (or defaults filled in), its local media uploaded. Nothing
-    is submitted: a caller that stops here owes nothing."""
+    sync: bool = False,
+) -> Plan[Job]:
+    """The plan (``_steps``) of a submit: build the payload (where the plan runs: its warnings
+    point at the caller's line), upload its local media, POST it once; the Job, at once.
+
+    Raises: as ``Client.submit``.
+    """
     payload, uploads = build(endpoint, values, validate)
-    return upload_media(runtime, payload, uploads, deadline)
+    if uploads:
+        payload = yield Call(
+            functools.partial(upload_media, runtime, payload, uploads, deadline), deadline
+        )
+    return (yield from post_steps(runtime, endpoint, payload, deadline, webhook_url, sync=sync))
 
 
 def upload_media(
@@ -65,7 +82,7 @@ def upload_media(
     })
 
 
-def post(
+def post_steps(
     runtime: Runtime,
     endpoint: Endpoint,
     payload: dict[str, Any],
@@ -73,8 +90,9 @@ def post(
     webhook_url: str | None = None,
     *,
     sync: bool = False,
-) -> Job:
-    """POST a prepared body once; the Job it created.
+) -> Plan[Job]:
+    """POST a prepared body once (a plan: its retries' waits are steps); the Job it created,
+    :class:`~._steps.Known` as soon as it exists.
 
     Raises: SubmissionUncertainError (the job may exist), APIError, APIConnectionError.
     """
@@ -82,7 +100,7 @@ def post(
         payload["enable_sync_mode"] = True
     digest = fingerprint(payload)
     with runtime.submitting(digest):
-        data = runtime.transport.submit(
+        data = yield from runtime.transport.submit_steps(
             endpoint.path,
             payload,
             deadline=deadline,
@@ -96,10 +114,12 @@ def post(
     try:
         logger.info("submitted job %s to %s", data["id"], endpoint.path)
         runtime.remember(str(data["id"]))
-        return runtime.job_from(data, endpoint, payload)
+        job = runtime.job_from(data, endpoint, payload)
     except KeyboardInterrupt as interrupt:  # the answer arrived: the job is known
         attach_job(interrupt, str(data["id"]))
         raise
+    yield Known(job, new=True)
+    return job
 
 
 def build(

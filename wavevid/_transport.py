@@ -7,8 +7,8 @@
 - Each request's (connect, read) timeouts are clipped to the caller's deadline, and bodies are
   read chunk by chunk against it, so a server trickling bytes cannot hold a call past it.
 - Every request goes out through one method (``_send``, then ``_sending.send``) and every
-  retry through ``_retry.retrying``: an API call and a submit differ only by the policy they
-  pass.
+  retry through ``_retry.retry_steps``: an API call and a submit differ only by the policy they
+  pass. A submit is a plan (``_steps``): an async driver waits out its retries on its loop.
 - No ``requests`` or ``urllib3`` exception leaves this module: API calls raise errors of
   ``wavevid.errors`` (a passed deadline is ``APIConnectionError``); the single attempts made
   for other hosts (``put``, ``open_stream``) raise ``_retry.Failed`` or ``DeadlinePassed`` for
@@ -32,14 +32,10 @@ from ._deadline import Clock, Deadline, DeadlinePassed, reported_as
 from ._envelope import Answer, api_error, error_for_status
 from ._logging import get_logger, hold_secret, redact
 from ._redirects import KEEP_REDIRECTS, no_authorization
-from ._retry import (
-    Failed,
-    RetryPolicy,
-    outcome,
-    retrying,
-)
+from ._retry import Failed, RetryPolicy, outcome, retry_steps
 from ._sending import send
 from ._sessions import SessionFactory, Sessions
+from ._steps import Plan, run
 from ._times import server_clock_offset
 from ._uncertainty import (
     UNCERTAIN,
@@ -84,8 +80,9 @@ class Transport:
         """Waits between retries; injectable so tests never sleep."""
         self.submit_policy = submit_policy or policy.for_submits()
         self.sessions = Sessions(session_factory)
-        self.clock_offset = 0.0
-        """The server's clock minus ours (seconds), from the last ``Date`` header seen."""
+        self.clock_offset: float | None = None
+        """The server's clock minus ours (seconds), from the last ``Date`` header seen; None
+        before any."""
 
     def __repr__(self) -> str:
         return f"<Transport {self.base_url}>"
@@ -123,12 +120,16 @@ class Transport:
             APIError (by status), APIConnectionError (the deadline included),
             ConfigurationError.
         """
-        return self._request(
+        return run(self._request_steps(
             method, self.api_url(path), policy or self.policy, deadline, body=body,
             content=content, job_id=job_id,
-        )
+        ), self.sleep)
 
-    def submit(
+    def submit(self, path: str, body: Mapping[str, Any], **options: Any) -> Any:
+        """:meth:`submit_steps` run on this thread: the job's ``data``."""
+        return run(self.submit_steps(path, body, **options), self.sleep)
+
+    def submit_steps(
         self,
         path: str,
         body: Mapping[str, Any],
@@ -138,9 +139,10 @@ class Transport:
         input_digests: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
         read_timeout: float | None = None,
-    ) -> Any:
-        """POST a job: the same request as :meth:`call` under the policy for submits, sent on a
-        fresh or recently used connection. Returns ``data``, which names the job.
+    ) -> Plan[Any]:
+        """POST a job, as a plan (``_steps``): the same request as :meth:`call` under the policy
+        for submits, sent on a fresh or recently used connection. Returns ``data``, which names
+        the job.
 
         Outcomes, by what the client can know:
         - retried: 408, 429, or a failure while opening the connection (nothing was written);
@@ -163,19 +165,19 @@ class Transport:
         """
         started = dt.datetime.now(dt.timezone.utc)
         try:
-            return self._request(
+            return (yield from self._request_steps(
                 "POST", self.api_url(path, query), self.submit_policy, deadline,
                 body=body, read_timeout=read_timeout,
-            )
+            ))
         except Unanswered as unanswered:
             raise uncertain_error(
-                path, fingerprint, input_digests, unanswered, self.clock_offset
+                path, fingerprint, input_digests, unanswered, self.clock_offset or 0.0
             ) from None
         except KeyboardInterrupt as interrupt:
             annotate_interrupted_submit(interrupt, path, fingerprint, started)
             raise
 
-    def _request(
+    def _request_steps(
         self,
         method: str,
         url: str,
@@ -186,7 +188,7 @@ class Transport:
         content: Content | None = None,
         job_id: str | None = None,
         read_timeout: float | None = None,
-    ) -> Any:
+    ) -> Plan[Any]:
         sent_at = dt.datetime.now(dt.timezone.utc)
 
         def attempt(retry: int) -> Any:
@@ -205,7 +207,7 @@ class Transport:
 
         try:
             with reported_as(_connection_error):
-                return retrying(attempt, policy, deadline, self.sleep, log_retry)
+                return (yield from retry_steps(attempt, policy, deadline, log_retry))
         except Failed as failed:
             answer = failed.answer
             if not policy.idempotent and failed.failure in UNCERTAIN:
@@ -319,7 +321,6 @@ class Transport:
             # A connection idle this long may be closing on the server's side right now; a
             # submit sent on it could be lost with no way to tell whether it was accepted.
             held.session.close()
-
 
 
 def _connection_error(passed: DeadlinePassed) -> errors.APIConnectionError:

@@ -1,9 +1,9 @@
 """One wait for a job, as steps: the same schedule, deadline and progress whoever drives it.
 
 :class:`Waiting` never sleeps and never sends a request: :meth:`Waiting.next_step` says what
-comes next, and the driver does it. ``Job.wait_until`` sleeps on its own thread (or on a batch's
-stop event); ``AsyncClient`` awaits ``asyncio.sleep`` on the event loop and runs the check in its
-executor, so a waiting job holds no thread.
+comes next; :func:`wait_steps` makes that a plan (``_steps``) that every driver runs:
+``Job.wait_until`` on its own thread (sleeping there, or on a batch's stop event), ``AsyncClient``
+from the event loop (``asyncio.sleep``, the check in its executor: a waiting job holds no thread).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from ._constants import PROGRESS_TICK
 from ._deadline import Deadline
 from ._progress import Progress
 from ._schedule import CheckPlan
+from ._steps import Call, Known, Plan, Sleep
 from .errors import JobFailedError, JobTimeoutError
 
 if TYPE_CHECKING:
@@ -78,3 +79,13 @@ class Waiting:
         if not job.succeeded:
             raise JobFailedError(job.id, job.status, code=job.code, error=job.error)
         self.progress.job_completed()
+
+
+def wait_steps(job: Job, deadline: Deadline, progress: Progress) -> Plan[None]:
+    """The plan of one wait (see :class:`Waiting`); the job is :class:`~._steps.Known` from the
+    start. Raises as :meth:`Waiting.next_step`."""
+    yield Known(job)
+    waiting = Waiting(job, deadline, progress)
+    while (step := waiting.next_step()) is not None:
+        yield Call(waiting.check, deadline) if step == CHECK_NOW else Sleep(step)
+        waiting.report()

@@ -16,18 +16,16 @@ from ._account import AccountCalls
 from ._batch import BatchProgress, run_batch
 from ._constants import (
     BATCH_WORKERS,
-    CALL_DEADLINE,
     DOWNLOAD_TIMEOUT,
     RECOVERY_DELAYS,
-    SYNC_READ_TIMEOUT,
     UPLOAD_TIMEOUT,
 )
-from ._deadline import Clock, Deadline
+from ._deadline import Clock
 from ._job_lookups import JobLookups
 from ._payload import merged_input
 from ._progress import ProgressCallback, check_callback
 from ._runtime import CatalogPaths, Runtime
-from ._submission import submit
+from ._submission import submit, submit_seconds
 from ._transport import SessionFactory
 from ._warn import keywords_after, warn_if_loop_running
 from .catalog import Catalog
@@ -127,10 +125,6 @@ class Client(JobLookups, AccountCalls):
         self._transport.close()
 
     @property
-    def base_url(self) -> str:
-        return self._transport.base_url
-
-    @property
     def catalog(self) -> Catalog:
         """The catalog: built-in, ``WAVEVID_CATALOG_PATH`` folders, then ``catalog_paths``;
         read on first use."""
@@ -167,11 +161,10 @@ class Client(JobLookups, AccountCalls):
             SubmissionUncertainError: the job may exist; see ``find_submission``.
             APIError, APIConnectionError, ConfigurationError.
         """
-        if timeout is None:
-            timeout = CALL_DEADLINE + (SYNC_READ_TIMEOUT if sync else 0.0)
         values = merged_input(input, params)
         return submit(self._runtime, self._runtime.resolve(model), values,
-                      Deadline(timeout, self._clock), webhook_url, validate=validate, sync=sync)
+                      self._deadline(submit_seconds(timeout, sync)), webhook_url,
+                      validate=validate, sync=sync)
 
     # --- files ---------------------------------------------------------------------------------
 

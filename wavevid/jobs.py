@@ -32,8 +32,10 @@ from ._progress import Progress, ProgressCallback, check_callback
 from ._run_times import reported_run_time, run_time_key
 from ._schedule import CheckPlan
 from ._short_text import short_repr
+from ._steps import Stopped as Stopped  # where batches and tests have always found it
+from ._steps import run
 from ._times import age_seconds
-from ._waiting import CHECK_NOW, Waiting
+from ._waiting import wait_steps
 from .errors import APIError, JobTimeoutError
 
 if TYPE_CHECKING:
@@ -48,10 +50,6 @@ TERMINAL = frozenset({"completed", "failed", "cancelled", "timeout", "deleted"})
 QUEUED = frozenset({"created", "pending", "queued"})
 _KNOWN = TERMINAL | QUEUED | {"processing"}
 _warned_statuses: set[str] = set()
-
-
-class Stopped(Exception):
-    """A wait was stopped from another thread (a batch interrupted with Ctrl-C)."""
 
 
 class Job:
@@ -220,22 +218,10 @@ class Job:
     def wait_until(
         self, deadline: Deadline, progress: Progress, stop: threading.Event | None = None
     ) -> None:
-        """``wait`` for callers that own the deadline and progress (generate, batches): the
-        steps of ``_waiting.Waiting``, slept on this thread (or on ``stop``, which ends the wait
-        with Stopped when set)."""
-        waiting = Waiting(self, deadline, progress)
-        try:
-            while (step := waiting.next_step()) is not None:
-                if step == CHECK_NOW:
-                    waiting.check()
-                elif stop is None:
-                    self._checker.sleep(step)
-                elif stop.wait(step):
-                    raise Stopped(self.id)
-                waiting.report()
-        except KeyboardInterrupt as interrupt:
-            attach_job(interrupt, self.id)
-            raise
+        """``wait`` for callers that own the deadline and progress: the steps of
+        ``_waiting.wait_steps``, slept on this thread (or on ``stop``, which ends the wait with
+        Stopped when set)."""
+        run(wait_steps(self, deadline, progress), self._checker.sleep, stop)
 
     # --- what a wait's steps use (``_waiting``) ------------------------------------------------
 
@@ -277,10 +263,3 @@ class Job:
             self._adopt_latest()
         else:
             self._update(data, checked=True)
-
-
-def attach_job(interrupt: KeyboardInterrupt, job_id: str) -> None:
-    interrupt.job_id = job_id  # type: ignore[attr-defined]
-    note = f"wavevid: job {job_id} still runs on WaveSpeed; client.get_job({job_id!r}) resumes it"
-    if hasattr(interrupt, "add_note"):
-        interrupt.add_note(note)

@@ -86,6 +86,7 @@ class SubmissionUncertainError(WavevidError):
         *,
         submitted_at: _dt.datetime,
         answered_by: _dt.datetime,
+        clock_offset: float = 0.0,
     ) -> SubmissionUncertainError:
         """The error a submit of ``payload`` to the model path ``model`` raises if its answer is
         lost, made before the POST: stored (``to_dict()``) before sending, it lets another
@@ -96,6 +97,9 @@ class SubmissionUncertainError(WavevidError):
             submitted_at: when the submit starts (UTC).
             answered_by: when it will have ended for sure (its deadline): the last moment the
                 job could have been created.
+            clock_offset: WaveSpeed's clock minus the clock ``submitted_at`` and ``answered_by``
+                were read from, in seconds (``Client.clock_offset``): ``find_submission``
+                widens its search window by it, as for an error the submit raised itself.
         """
         from .._payload import fingerprint  # lazily: both modules import this one
         from .._recovery import input_digests
@@ -107,6 +111,7 @@ class SubmissionUncertainError(WavevidError):
             input_digests=input_digests(payload),
             submitted_at=submitted_at,
             answered_at=answered_by,
+            clock_offset=clock_offset,
         )
 
     def matches(self, input: Mapping[str, Any]) -> bool:
