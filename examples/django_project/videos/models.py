@@ -8,16 +8,21 @@ even for a submit whose answer was lost.
 from __future__ import annotations
 
 import datetime
+import enum
+import logging
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 if TYPE_CHECKING:
     import wavevid
+
+logger = logging.getLogger(__name__)
 
 
 class Status(models.TextChoices):
@@ -35,6 +40,9 @@ FINISHED = frozenset({Status.COMPLETED, Status.FAILED, Status.CANCELLED, Status.
 """WaveSpeed's terminal statuses: a row in one of them never changes again (but for its file).
 REJECTED is not one: a signed webhook for a rejected row proves that the job exists after all
 (a gateway error can hide an accepted submit), and is recorded."""
+
+JOB_GONE = "WaveSpeed no longer knows this job (it keeps jobs for 7 days)"
+"""The error of a running row whose job WaveSpeed answers 404 for: recorded as failed."""
 
 
 @dataclass(frozen=True)
@@ -79,18 +87,32 @@ def _first_url(outputs: object) -> str:
     return ""
 
 
+class Recorded(enum.Enum):
+    """What ``VideoJob.objects.record`` did; true only when it changed the row."""
+
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"  # a finished row, or one that knows another job: a repeat
+    TAKEN = "taken"  # another row holds this job (one row per job): refused, for a person
+
+    def __bool__(self) -> bool:
+        return self is Recorded.CHANGED
+
+
 class VideoJobQuerySet(models.QuerySet):
-    def record(self, pk: uuid.UUID, outcome: Outcome) -> bool:
-        """Store what WaveSpeed says about row ``pk`` in one UPDATE; True if the row was updated.
+    def record(self, pk: uuid.UUID, outcome: Outcome) -> Recorded:
+        """Store what WaveSpeed says about row ``pk`` in one UPDATE.
 
         A finished row never changes again, and a row never takes news of another job. So a
         repeated, late or out-of-order report (webhook, status view or sync_videos, in any order,
-        from any process) changes nothing, and no lock is needed.
+        from any process) changes nothing, and no lock is needed. A job that another row holds
+        is refused by the database (one row per job): logged, the row touched (the sweeps look
+        at it last), and ``TAKEN`` returned, inside any transaction (ATOMIC_REQUESTS).
         """
         now = timezone.now()
         fields: dict[str, Any] = {
             "wavespeed_id": outcome.job_id,
             "status": outcome.status,
+            "error": "",  # what kept it waiting (a lost answer, a refused key) is over
             "updated_at": now,
         }
         if outcome.status in FINISHED:
@@ -102,7 +124,34 @@ class VideoJobQuerySet(models.QuerySet):
             )
         unfinished = self.filter(pk=pk).exclude(status__in=FINISHED)
         same_job = Q(wavespeed_id="") | Q(wavespeed_id=outcome.job_id)
-        return unfinished.filter(same_job).update(**fields) == 1
+        try:
+            with _savepoint(self.db):
+                changed = unfinished.filter(same_job).update(**fields)
+        except IntegrityError:
+            logger.error("video %s: job %s belongs to another row", pk, outcome.job_id)
+            self.filter(pk=pk).update(updated_at=now)
+            return Recorded.TAKEN
+        return Recorded.CHANGED if changed else Recorded.UNCHANGED
+
+    def hand_to_person(self, pk: uuid.UUID, reason: str, candidates: list[dict[str, Any]]) -> bool:
+        """Row ``pk``, unfinished and holding no job, becomes UNCERTAIN with ``reason`` and the
+        jobs that may be its own: nothing will submit it or adopt a job for it by itself."""
+        unsettled = self.filter(pk=pk, wavespeed_id="").exclude(status__in=FINISHED)
+        return unsettled.update(
+            status=Status.UNCERTAIN, candidates=candidates, error=reason,
+            updated_at=timezone.now(),
+        ) == 1
+
+    def refuse_taken(self, pk: uuid.UUID, job_id: str, proof: str) -> bool:
+        """Row ``pk`` knows job ``job_id`` as its own by ``proof`` (its webhook, its submit's
+        answer), and another row holds it (adopted by its input): the row goes to a person,
+        with the reason naming the other, which keeps its state."""
+        holder = self.filter(wavespeed_id=job_id).values_list("pk", flat=True).first()
+        logger.error("video %s: job %s is its own (%s), and row %s holds it", pk, job_id,
+                     proof, holder)
+        reason = (f"job {job_id} is this row's ({proof}), but row {holder} holds it: a person"
+                  " decides which row it belongs to")
+        return self.hand_to_person(pk, reason, [{"id": job_id, "held_by": str(holder)}])
 
     def start_submit(self, pk: uuid.UUID, reference: wavevid.SubmissionUncertainError) -> bool:
         """Commit, before the POST, that row ``pk``'s submit starts, with what identifying its
@@ -122,6 +171,13 @@ class VideoJobQuerySet(models.QuerySet):
         return self.filter(
             pk=pk, status=Status.SUBMITTING, submit_started_at=started_at, wavespeed_id=""
         ).update(submit_started_at=None, uncertain=None, updated_at=timezone.now()) == 1
+
+
+def _savepoint(alias: str) -> AbstractContextManager[object]:
+    """A savepoint inside a transaction (ATOMIC_REQUESTS), so that a refused statement leaves it
+    usable; nothing in autocommit, where a refused statement breaks nothing."""
+    in_transaction = transaction.get_connection(alias).in_atomic_block
+    return transaction.atomic(using=alias) if in_transaction else nullcontext()
 
 
 class VideoJob(models.Model):

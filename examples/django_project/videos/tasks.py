@@ -12,29 +12,37 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 import random
-import signal
-import tempfile
 import threading
+import time
 import uuid
-from pathlib import Path
+from contextlib import suppress
 from typing import Any
 
 from celery import Task
 from django.conf import settings
-from django.core.files import File
-from django.db import IntegrityError
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from videosite.celery import app
 
 import wavevid
 
-from .models import Outcome, Status, VideoJob
+from . import downloads
+from .hooks import crash_point
+from .models import Outcome, Recorded, Status, VideoJob
 from .wavevid_client import config
 
 logger = logging.getLogger(__name__)
+
+ACCOUNT_ERRORS = (
+    wavevid.ConfigurationError, wavevid.AuthenticationError, wavevid.PermissionDeniedError
+)
+"""Refusals of the site or the account (no key, a wrong key, its role, its balance), not of the
+row: nothing was created, and the row stays queued until someone fixes them (the sweep enqueues
+it again every ``REQUEUE_SECONDS``) instead of every queued row being rejected for good."""
 
 _client_lock = threading.Lock()
 _client: wavevid.Client | None = None
@@ -60,6 +68,17 @@ def worker_client() -> wavevid.Client:
         return _client
 
 
+@receiver(setting_changed)
+def _forget_client(**kwargs: Any) -> None:
+    """A changed WAVEVID setting (the tests' fakes) makes the next call build a new client."""
+    global _client
+    if kwargs["setting"] == "WAVEVID":
+        with _client_lock:
+            if _client is not None:
+                _client.close()
+            _client = None
+
+
 def enqueue(task: Task, pk: uuid.UUID | str) -> bool:
     """Send ``task`` for row ``pk``; False, logged, when the broker cannot take it (the sweep
     sends it again later)."""
@@ -71,12 +90,21 @@ def enqueue(task: Task, pk: uuid.UUID | str) -> bool:
     return True
 
 
-@app.task(bind=True, name="videos.tasks.submit")
-def submit(self: Task, pk: str) -> str:
-    """Submit row ``pk`` once, ever; what happened, as a word (for logs and tests)."""
+def capped(seconds: float) -> float:
+    """A retry's countdown, at most ``MAX_COUNTDOWN``: a message held past ``visibility_timeout``
+    is delivered twice, and a row queued past ``REQUEUE_SECONDS`` is enqueued again."""
+    return min(seconds, tasks_config("MAX_COUNTDOWN"))
+
+
+# max_retries=None here: Celery's retry(max_retries=None) means the task's own limit, 3 by
+# default, after which the chain fails and the row waits for the sweep. Each cause keeps its own.
+@app.task(bind=True, name="videos.tasks.submit", max_retries=None)
+def submit(self: Task, pk: str, failures: int = 0) -> str:
+    """Submit row ``pk`` once, ever; what happened, as a word (for logs and tests).
+    ``failures``: network failures so far (429s are not failures: they never reject a row)."""
     video = VideoJob.objects.filter(pk=pk).first()
     if video is None or video.status != Status.SUBMITTING or video.submit_started_at:
-        _test_hook("skipped", pk)
+        crash_point("skipped", pk)
         return "skipped"  # gone, settled, or started by an earlier delivery: never again
     client = worker_client()
     try:
@@ -84,21 +112,30 @@ def submit(self: Task, pk: str) -> str:
         body = model.build_payload(video.input)
     except (wavevid.UnknownModelError, wavevid.InvalidParametersError) as error:
         return _reject(video.pk, error)  # the catalog changed since the view checked
-    started = timezone.now()
-    deadline = started + datetime.timedelta(seconds=config("CALL_TIMEOUT"))
+    if client.clock_offset is None:  # a new process: learn WaveSpeed's clock first (one GET)
+        with suppress(wavevid.WavevidError):
+            client.balance(timeout=config("STATUS_TIMEOUT"))
+    budget = config("CALL_TIMEOUT")
+    started, clock = timezone.now(), time.monotonic()
     reference = wavevid.SubmissionUncertainError.before_sending(
-        model.path, body, submitted_at=started, answered_by=deadline
+        model.path, body, submitted_at=started,
+        answered_by=started + datetime.timedelta(seconds=budget),
+        clock_offset=client.clock_offset or 0.0,
     )
-    _test_hook("before-start", video.pk)
+    crash_point("before-start", video.pk)
     if not VideoJob.objects.start_submit(video.pk, reference):
         return "skipped"  # another delivery of this message won the row
-    _test_hook("before-post", video.pk)
+    crash_point("before-post", video.pk)
+    left = budget - (time.monotonic() - clock)  # the POST ends within the window stored
+    if left < budget / 2:  # a slow start: a POST with what is left would likely time out
+        VideoJob.objects.undo_start(video.pk, started)
+        raise self.retry(countdown=capped(tasks_config("RETRY_SECONDS")))
     try:
         job = client.submit(model.name, video.input, webhook_url=webhook_url(video.pk),
-                            timeout=config("CALL_TIMEOUT"))
+                            timeout=left)
     except wavevid.RateLimitError as error:  # refused: nothing was created
         VideoJob.objects.undo_start(video.pk, started)
-        raise self.retry(countdown=_rate_limit_wait(error), max_retries=None) from None
+        raise self.retry(countdown=capped(_rate_limit_wait(error))) from None
     except wavevid.SubmissionUncertainError as error:  # the job may exist: never resend
         logger.warning("video %s: the submit is uncertain: %s", video.pk, error)
         VideoJob.objects.filter(pk=video.pk, wavespeed_id="").update(
@@ -107,13 +144,20 @@ def submit(self: Task, pk: str) -> str:
         return "uncertain"
     except wavevid.APIConnectionError as error:  # nothing was sent: try again later
         VideoJob.objects.undo_start(video.pk, started)
-        if self.request.retries >= tasks_config("MAX_RETRIES"):
+        if failures >= tasks_config("MAX_RETRIES"):
             return _reject(video.pk, error)
-        wait = tasks_config("RETRY_SECONDS") * 2**self.request.retries
-        raise self.retry(countdown=wait, max_retries=None) from None
-    except wavevid.WavevidError as error:  # refused (4xx) or misconfigured: nothing to pay
+        wait = capped(tasks_config("RETRY_SECONDS") * 2**failures)
+        raise self.retry(countdown=wait, kwargs={"failures": failures + 1}) from None
+    except ACCOUNT_ERRORS as error:  # nothing was created; the row waits for a fix
+        return _wait_for_account(video.pk, started, error)
+    except wavevid.WavevidError as error:  # the row refused (4xx): nothing to pay
         return _reject(video.pk, error)
-    return "submitted" if record(video.pk, Outcome.from_job(job)) else "submitted, known"
+    recorded = record(video.pk, Outcome.from_job(job))
+    if recorded is Recorded.TAKEN:  # this row's own POST made it: another row took it
+        VideoJob.objects.refuse_taken(video.pk, job.id, "its submit's answer")
+    return {Recorded.CHANGED: "submitted", Recorded.UNCHANGED: "submitted, known"}.get(
+        recorded, "taken"
+    )
 
 
 def webhook_url(pk: uuid.UUID) -> str:
@@ -121,17 +165,13 @@ def webhook_url(pk: uuid.UUID) -> str:
     return config("WEBHOOK_BASE_URL").rstrip("/") + reverse("videos:webhook", args=[pk])
 
 
-def record(pk: uuid.UUID, outcome: Outcome) -> bool:
-    """``VideoJob.objects.record``, then the download of a completed video, enqueued. A job
-    another row holds already is refused (the unique constraint) and logged."""
-    try:
-        changed = VideoJob.objects.record(pk, outcome)
-    except IntegrityError:
-        logger.error("video %s: job %s belongs to another row", pk, outcome.job_id)
-        return False
-    if changed and outcome.status == Status.COMPLETED:
-        enqueue(finish, pk)
-    return changed
+def record(pk: uuid.UUID, outcome: Outcome) -> Recorded:
+    """``VideoJob.objects.record``; the download of a video it completed is enqueued once the
+    change is committed (a webhook view under ATOMIC_REQUESTS commits after it returns)."""
+    recorded = VideoJob.objects.record(pk, outcome)
+    if recorded is Recorded.CHANGED and outcome.status == Status.COMPLETED:
+        transaction.on_commit(lambda: enqueue(finish, pk))
+    return recorded
 
 
 def _reject(pk: uuid.UUID, error: Exception) -> str:
@@ -142,6 +182,15 @@ def _reject(pk: uuid.UUID, error: Exception) -> str:
     return "rejected"
 
 
+def _wait_for_account(pk: uuid.UUID, started: datetime.datetime, error: Exception) -> str:
+    logger.error("video %s: not submitted, the account or the key is refused: %s", pk, error)
+    VideoJob.objects.undo_start(pk, started)
+    VideoJob.objects.filter(pk=pk, submit_started_at=None, wavespeed_id="").update(
+        error=f"waiting for the account: {error}"
+    )
+    return "account refused"
+
+
 def _rate_limit_wait(error: wavevid.RateLimitError) -> float:
     """WaveSpeed's ``Retry-After``, else a minute (its start limit's window), plus up to a
     second at random, so that the rows refused together do not all come back at one instant."""
@@ -149,28 +198,19 @@ def _rate_limit_wait(error: wavevid.RateLimitError) -> float:
     return wait + random.random()
 
 
-@app.task(bind=True, name="videos.tasks.finish", max_retries=3, default_retry_delay=30)
+@app.task(bind=True, name="videos.tasks.finish", max_retries=3)
 def finish(self: Task, pk: str) -> str:
-    """Download row ``pk``'s completed video into ``output_file``, once; a second copy of this
-    task, or the sweep's, finds the file stored and leaves it."""
+    """Download row ``pk``'s completed video into ``output_file``, once (videos/downloads.py);
+    a second copy of this task, or the sweep's, finds the file stored and leaves it."""
     video = VideoJob.objects.filter(pk=pk, status=Status.COMPLETED, output_file="").first()
     if video is None or not video.output_url:
         return "skipped"
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            path = worker_client().download(
-                video.output_url, Path(folder) / "video.mp4", timeout=config("DOWNLOAD_TIMEOUT")
-            )
-            with path.open("rb") as handle:
-                video.output_file.save(f"{video.pk}.mp4", File(handle), save=False)
+        stored = downloads.download(worker_client(), video)
     except wavevid.WavevidError as error:  # nothing partial is left; retried, then the sweep
         logger.warning("video %s: the download failed: %s", pk, error)
-        raise self.retry() from None
-    stored = VideoJob.objects.filter(pk=video.pk, output_file="").update(
-        output_file=video.output_file.name, updated_at=timezone.now()
-    )
-    if not stored:  # another copy stored its file first
-        video.output_file.delete(save=False)
+        wait = capped(tasks_config("RETRY_SECONDS") * 2**self.request.retries)
+        raise self.retry(countdown=wait) from None
     return "stored" if stored else "skipped"
 
 
@@ -180,16 +220,3 @@ def sweep() -> dict[str, int]:
     from .sweep import run
 
     return run(worker_client())
-
-
-def _test_hook(point: str, pk: uuid.UUID | str) -> None:
-    """For the tests only (``VIDEOS_TEST_HOOKS`` names a folder): write this process's id, and
-    die here, as a killed worker would, once a file named ``<point>-<pk>`` asks for it."""
-    folder = os.environ.get("VIDEOS_TEST_HOOKS")
-    if not folder:
-        return
-    Path(folder, f"{pk}.pid").write_text(str(os.getpid()))
-    trigger = Path(folder, f"{point}-{pk}")
-    if trigger.exists():
-        trigger.unlink()
-        os.kill(os.getpid(), signal.SIGKILL)

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 import wavevid
 from wavevid.webhooks import verify
 
-from .models import Outcome, Status, VideoJob
+from .models import Outcome, Recorded, Status, VideoJob
 from .wavevid_client import config, get_async_client, get_client, get_webhook_secret
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,9 @@ def create_video(request: HttpRequest) -> JsonResponse:
         )
         message = f"WaveSpeed did not take the job: {error}"
         return JsonResponse({"id": str(video.pk), "error": message}, status=502)
-    VideoJob.objects.record(video.pk, Outcome.from_job(job))  # a no-op if the webhook came first
+    # A no-op if the webhook came first; refused if another row adopted the job by its input.
+    if VideoJob.objects.record(video.pk, Outcome.from_job(job)) is Recorded.TAKEN:
+        VideoJob.objects.refuse_taken(video.pk, job.id, "its submit's answer")
     return _accepted(video.pk)
 
 
@@ -129,19 +131,28 @@ def webhook(request: HttpRequest, pk: uuid.UUID) -> JsonResponse:
     if settings.VIDEO_TASKS["CELERY"]:  # record, and enqueue the download
         from .tasks import record
 
-        return JsonResponse({"changed": record(video.pk, outcome)})
-    changed = VideoJob.objects.record(video.pk, outcome)
+        recorded = record(video.pk, outcome)
+    else:
+        recorded = VideoJob.objects.record(video.pk, outcome)
+    if recorded is Recorded.TAKEN:  # another row adopted this job by its input
+        VideoJob.objects.refuse_taken(video.pk, outcome.job_id, "delivered to its webhook")
+        return JsonResponse({"changed": False, "flagged": True})
     # 200 for a repeat too: it is a success, or WaveSpeed would deliver it again.
-    return JsonResponse({"changed": changed})
+    return JsonResponse({"changed": bool(recorded)})
 
 
 def _about(video: VideoJob, outcome: Outcome, payload: dict[str, Any]) -> bool:
-    """Whether a delivery is about this row's job: the job the row knows, or, before it knows
-    one in Celery mode, a job whose input is the body its submit committed before the POST."""
-    if video.wavespeed_id or video.submit_started_at is None or not video.uncertain:
-        return video.wavespeed_id in ("", outcome.job_id)
-    sent = wavevid.SubmissionUncertainError.from_dict(video.uncertain)
-    return isinstance(payload.get("input"), dict) and sent.matches(payload["input"])
+    """Whether a delivery is about this row's job. Signatures do not cover the URL, so a
+    delivery of any job of the account could be replayed to any row: the job the row knows;
+    before it knows one, a job whose input is the body the row sent (committed before the POST
+    in Celery mode, kept from an uncertain submit inline); with no body kept, none in Celery
+    mode (nothing was sent), any while the inline view's submit is in flight."""
+    if video.wavespeed_id:
+        return video.wavespeed_id == outcome.job_id
+    if video.uncertain:
+        sent = wavevid.SubmissionUncertainError.from_dict(video.uncertain)
+        return isinstance(payload.get("input"), dict) and sent.matches(payload["input"])
+    return not settings.VIDEO_TASKS["CELERY"]
 
 
 @require_GET

@@ -108,6 +108,9 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL")
 CELERY_TASK_ACKS_LATE = True  # a message is acked when its task ends, not when it starts
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker process's task is delivered again
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker reserves no more messages than it has slots
+# A pool process is replaced after this many tasks: its wavevid client remembers each job it
+# submitted or adopted (so that no search takes it for another's), a set that only grows.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 # A broker restart must not kill running tasks (a submit between its start and its POST would
 # leave its row for a person): they finish, and their message, delivered again, finds it done.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
@@ -115,8 +118,8 @@ CELERY_TASK_IGNORE_RESULT = True  # the rows hold the state; no result backend
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # An unacked message goes back to the queue after this many seconds (a worker machine
-    # died): more than the longest task (a download, DOWNLOAD_TIMEOUT) and the longest
-    # countdown (a 429's Retry-After: a minute), or a running task is delivered twice.
+    # died). More than the longest task (a download: DOWNLOAD_TIMEOUT), or a running task is
+    # delivered twice; every retry's countdown is kept below it (MAX_COUNTDOWN).
     "visibility_timeout": seconds("CELERY_VISIBILITY_TIMEOUT", 3600),
     "unacked_restore_interval": seconds("CELERY_RESTORE_INTERVAL", 10),  # how often it looks
     "unacked_restore_throttle": 1,
@@ -126,16 +129,31 @@ VIDEO_TASKS = {
     "CELERY": bool(CELERY_BROKER_URL),  # the views enqueue instead of submitting
     # The sweep's period (Celery beat), and the ages at which it acts on a row:
     "SWEEP_SECONDS": seconds("VIDEOS_SWEEP_SECONDS", 60),
-    # Queued with no submit started: its message was lost. More than a 429's countdown.
+    # Queued with no submit started: its message was lost. More than any countdown.
     "REQUEUE_SECONDS": seconds("VIDEOS_REQUEUE_SECONDS", 300),
     # Started, no job known: find_submission. More than CALL_TIMEOUT, the submit's own time.
     "LOOK_SECONDS": seconds("VIDEOS_LOOK_SECONDS", 60),
     "UNCERTAIN_SECONDS": seconds("VIDEOS_UNCERTAIN_SECONDS", 1800),  # still none: a person
     "REFRESH_SECONDS": seconds("VIDEOS_REFRESH_SECONDS", 600),  # running, no webhook: get_job
     "RETRY_SECONDS": seconds("VIDEOS_RETRY_SECONDS", 30),  # first wait after a network failure
-    "MAX_RETRIES": 8,  # network failures before a row is REJECTED (nothing was sent)
+    "MAX_RETRIES": 8,  # network failures (429s not counted) before a row is REJECTED
     "SWEEP_LIMIT": 100,  # rows per step of one sweep
 }
+# A sweep starts no new row after this; each call it makes is bounded by CALL_TIMEOUT.
+VIDEO_TASKS["SWEEP_BUDGET_SECONDS"] = seconds(
+    "VIDEOS_SWEEP_BUDGET_SECONDS", VIDEO_TASKS["SWEEP_SECONDS"]
+)
+# The longest countdown of a retry (a 429's Retry-After, a network failure's doubling wait):
+# under visibility_timeout (else Redis delivers the waiting message again) and REQUEUE_SECONDS
+# (else the sweep enqueues the waiting row again), with room for a queue's delay.
+VIDEO_TASKS["MAX_COUNTDOWN"] = min(
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"], VIDEO_TASKS["REQUEUE_SECONDS"]
+) / 2
 CELERY_BEAT_SCHEDULE = {
-    "sweep-videos": {"task": "videos.tasks.sweep", "schedule": VIDEO_TASKS["SWEEP_SECONDS"]},
+    "sweep-videos": {
+        "task": "videos.tasks.sweep",
+        "schedule": VIDEO_TASKS["SWEEP_SECONDS"],
+        # Not run if not started within a period: sweeps never pile up behind an outage.
+        "options": {"expires": VIDEO_TASKS["SWEEP_SECONDS"]},
+    },
 }

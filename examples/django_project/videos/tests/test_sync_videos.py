@@ -143,3 +143,20 @@ def test_a_failed_download_is_reported_and_retried_next_run(client, fake):
 
     assert sync() == summary(downloaded=1)
     assert VideoJob.objects.get(pk=video_id).output_file
+
+
+def test_a_partial_file_left_by_a_killed_download_is_replaced_not_kept(client, fake, settings):
+    fake.script_jobs(JobScript(processing_seconds=0))
+    video_id = create(client, prompt="a fox whose first download died").json()["id"]
+    fake.wait_for_webhooks(1)
+    video = VideoJob.objects.get(pk=video_id)
+    stray = Path(settings.MEDIA_ROOT, "videos", f"{video_id}.mp4")
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(fake.video_for(video.wavespeed_id)[:100])  # a worker killed mid-write
+
+    assert sync() == summary(downloaded=1)
+
+    video.refresh_from_db()
+    assert video.output_file.name == f"videos/{video_id}.mp4"
+    assert [path.name for path in stray.parent.iterdir()] == [stray.name]  # one file: its own
+    assert stray.read_bytes() == fake.video_for(video.wavespeed_id)

@@ -131,7 +131,12 @@ def test_a_gateway_error_leaves_the_submit_uncertain_and_its_webhook_settles_it(
     assert VideoJob.objects.get(pk=video_id).status == Status.UNCERTAIN
 
     news = {"id": "0123456789abcdef", "status": "completed", "outputs": ["https://x.example/v"]}
-    response = deliver(live_server, video_id, news, fake.webhook_secret)
+    sent = {"prompt": "a fox behind a gateway", "duration": 6, "generate_audio": True}
+    # Signatures do not cover the URL: a job whose input is not the body sent is not this row's.
+    foreign = deliver(live_server, video_id, {**news, "input": {"prompt": "a cat"}},
+                      fake.webhook_secret)
+    assert foreign.status_code == 400
+    response = deliver(live_server, video_id, {**news, "input": sent}, fake.webhook_secret)
 
     assert (response.status_code, response.json()) == (200, {"changed": True})
     video = VideoJob.objects.get(pk=video_id)

@@ -2,29 +2,30 @@
 
 Each run, at most ``--limit`` rows per step, every call bounded by a timeout:
 
-1. Uncertain submits: ``client.find_submission`` looks for the job in WaveSpeed's history.
+1. Uncertain submits: ``client.find_submission`` looks for the job in WaveSpeed's history
+   (``videos.identify``: never while another row sent the same input at the same time).
 2. Running jobs older than the grace period: their webhook was lost, or never comes (WaveSpeed
-   documents deliveries for completed and failed jobs, not for cancelled or timed-out ones).
+   documents deliveries for completed and failed jobs, not for cancelled or timed-out ones). A
+   job WaveSpeed no longer knows (it keeps 7 days) is recorded as failed.
 3. Completed jobs without a file: the video is downloaded into ``VideoJob.output_file``.
 
 Every change is the same conditional UPDATE the webhook makes, so runs may overlap with each
-other, with webhooks and with status views. Prints one line of counts; exits 1 on errors.
+other, with webhooks and with status views. A row whose step fails is touched, so that it goes
+to the back of the line. Prints one line of counts; exits 1 on errors.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 import wavevid
-from videos.models import FINISHED, Outcome, Status, VideoJob
+from videos import downloads, identify
+from videos.models import FINISHED, JOB_GONE, Outcome, Recorded, Status, VideoJob
 from videos.wavevid_client import config, get_client
 
 
@@ -57,17 +58,20 @@ class Command(BaseCommand):
     def resolve_uncertain(self, client: wavevid.Client, limit: int, counts: Counter[str]) -> None:
         rows = VideoJob.objects.filter(status=Status.UNCERTAIN).order_by("updated_at")[:limit]
         for video in rows:
-            uncertain = wavevid.SubmissionUncertainError.from_dict(video.uncertain)
             try:
-                job = client.find_submission(uncertain, timeout=config("CALL_TIMEOUT"))
+                found = identify.look(client, video, config("CALL_TIMEOUT"))
             except wavevid.WavevidError as error:
                 self.failed(video, "looking for the job", error, counts)
                 continue
-            if job is None:  # not identified yet: the history may lag; look again next run
+            if found.job is None:  # not identified yet: the history may lag; look next run
                 VideoJob.objects.filter(pk=video.pk).update(updated_at=timezone.now())
                 counts["unresolved"] += 1
                 continue
-            VideoJob.objects.record(video.pk, Outcome.from_job(job))
+            if VideoJob.objects.record(video.pk, Outcome.from_job(found.job)) is Recorded.TAKEN:
+                holder = VideoJob.objects.filter(wavespeed_id=found.job.id).first()
+                error = f"its only match, job {found.job.id}, is row {holder and holder.pk}'s"
+                self.failed(video, "looking for the job", error, counts)
+                continue
             counts["resolved"] += 1
 
     def refresh_running(
@@ -78,39 +82,28 @@ class Command(BaseCommand):
         rows = VideoJob.objects.filter(status=Status.RUNNING, created_at__lte=cutoff)
         for video in rows.order_by("updated_at")[:limit]:  # least recently checked first
             try:
-                job = client.get_job(video.wavespeed_id, timeout=config("CALL_TIMEOUT"))
+                outcome = Outcome.from_job(
+                    client.get_job(video.wavespeed_id, timeout=config("CALL_TIMEOUT"))
+                )
+            except wavevid.NotFoundError:
+                outcome = Outcome(video.wavespeed_id, Status.FAILED, error=JOB_GONE)
             except wavevid.WavevidError as error:
                 self.failed(video, "refreshing", error, counts)
                 continue
-            outcome = Outcome.from_job(job)
             VideoJob.objects.record(video.pk, outcome)
             counts["refreshed"] += 1
             counts["finished"] += outcome.status in FINISHED
 
     def download_finished(self, client: wavevid.Client, limit: int, counts: Counter[str]) -> None:
         rows = VideoJob.objects.filter(status=Status.COMPLETED, output_file="")
-        for video in rows.exclude(output_url="").order_by("finished_at")[:limit]:
-            try:
-                with tempfile.TemporaryDirectory() as folder:
-                    path = client.download(
-                        video.output_url,
-                        Path(folder) / "video.mp4",
-                        timeout=config("DOWNLOAD_TIMEOUT"),
-                    )
-                    with path.open("rb") as handle:
-                        video.output_file.save(f"{video.pk}.mp4", File(handle), save=False)
+        for video in rows.exclude(output_url="").order_by("updated_at")[:limit]:
+            try:  # stored once, whoever stores it first (videos/downloads.py)
+                counts["downloaded"] += downloads.download(client, video)
             except wavevid.WavevidError as error:  # nothing partial is left; next run retries
                 self.failed(video, "downloading", error, counts)
-                continue
-            # Keep the file only if no overlapping run stored one first.
-            stored = VideoJob.objects.filter(pk=video.pk, output_file="").update(
-                output_file=video.output_file.name, updated_at=timezone.now()
-            )
-            if stored:
-                counts["downloaded"] += 1
-            else:
-                video.output_file.delete(save=False)
 
-    def failed(self, video: VideoJob, doing: str, error: Exception, counts: Counter[str]) -> None:
+    def failed(self, video: VideoJob, doing: str, error: object, counts: Counter[str]) -> None:
+        """Report a row's failed step, and touch it: it is looked at last next run."""
         self.stderr.write(f"video {video.pk}: {doing} failed: {error}")
+        VideoJob.objects.filter(pk=video.pk).update(updated_at=timezone.now())
         counts["errors"] += 1

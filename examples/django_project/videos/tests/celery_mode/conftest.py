@@ -27,7 +27,7 @@ from wavevid.testing import FakeWaveSpeed
 
 TIMINGS = {  # the sweep's ages, in seconds, shortened so that a test waits for each in seconds
     "VIDEOS_SWEEP_SECONDS": "0.5",
-    "VIDEOS_REQUEUE_SECONDS": "5",  # more than the longest countdown: 429s in test_limits
+    "VIDEOS_REQUEUE_SECONDS": "5",  # countdowns are capped at half of it (MAX_COUNTDOWN)
     "VIDEOS_LOOK_SECONDS": "1",
     "VIDEOS_UNCERTAIN_SECONDS": "4",
     "VIDEOS_REFRESH_SECONDS": "3",

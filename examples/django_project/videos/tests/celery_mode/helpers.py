@@ -55,6 +55,11 @@ def submits(fake: FakeWaveSpeed) -> list:
     return [r for r in fake.requests if r.method == "POST" and r.path.endswith("-to-video")]
 
 
+def stored_files(stack) -> list[Path]:
+    """The files under MEDIA_ROOT/videos/."""
+    return sorted((stack.media / "videos").iterdir())
+
+
 def assert_completed_once(rows: list[VideoJob], fake: FakeWaveSpeed) -> None:
     """Each row completed with its own job (its input is the row's), and the file of that
     job, byte for byte; no job serves two rows."""

@@ -11,13 +11,15 @@ import os
 import signal
 import time
 from collections import Counter
+from pathlib import Path
 
-from videos.models import Status, VideoJob
-from videos.tasks import enqueue, submit
+from videos.models import Outcome, Status, VideoJob
+from videos.tasks import enqueue, finish, submit
 from videos.tests.celery_mode.helpers import (
     MARKS,
     assert_completed_once,
     create_rows,
+    stored_files,
     submits,
     wait_for,
 )
@@ -84,6 +86,20 @@ def test_killed_after_the_start_before_the_post_it_is_never_sent(fake, stack):
     assert row.status == Status.UNCERTAIN  # nobody can know that: a person decides
     assert row.candidates == []
     assert "no job was identified" in row.error
+
+
+def test_a_finish_killed_after_storing_its_file_leaves_one_file(fake, stack):
+    job = fake.client().submit("ltx-2-fast", prompt="a fox stored twice").wait(timeout=10)
+    video = VideoJob.objects.create(model_name="ltx-2-fast", input={"prompt": "stored"})
+    (stack.hooks / f"before-store-{video.pk}").touch()  # dies with its file in place, unrecorded
+    VideoJob.objects.record(video.pk, Outcome.from_job(job))
+    assert enqueue(finish, video.pk)
+
+    (row,) = wait_for([video.pk])  # the message delivered again
+
+    assert not (stack.hooks / f"before-store-{video.pk}").exists()  # it did die there
+    assert stored_files(stack) == [Path(row.output_file.path)]  # no orphan beside it
+    assert Path(row.output_file.path).read_bytes() == fake.video_for(job.id)
 
 
 def test_one_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from videos.models import VideoJob
 from videos.tests.celery_mode.helpers import (
     MARKS,
     assert_completed_once,
     create_rows,
+    stored_files,
     submits,
     wait_for,
 )
@@ -22,5 +25,5 @@ def test_200_rows_complete_once_each_through_two_workers(client, fake, stack):
     assert_completed_once(rows, fake)
     assert len(submits(fake)) == len(fake.jobs) == 200
     assert VideoJob.objects.exclude(pk__in=ids).count() == 0
-    stored = sorted(path.name for path in (stack.media / "videos").iterdir())
-    assert stored == sorted(f"{pk}.mp4" for pk in ids)  # no second copy left behind
+    stored = sorted(Path(row.output_file.path) for row in rows)
+    assert stored_files(stack) == stored  # one file per row, no copy left behind

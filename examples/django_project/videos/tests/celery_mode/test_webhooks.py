@@ -3,14 +3,25 @@ finished once, and never goes back."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
+from django.db import transaction
+from django.urls import reverse
+
 from videos.models import Status, VideoJob
 from videos.tasks import sweep
-from videos.tests.celery_mode.helpers import MARKS, assert_completed_once, create_rows, wait_for
+from videos.tests.celery_mode.helpers import (
+    MARKS,
+    assert_completed_once,
+    create_rows,
+    stored_files,
+    wait_for,
+)
 from videos.tests.helpers import deliver
-from wavevid.testing import Fault
+from wavevid.testing import Fault, JobScript
+from wavevid.webhooks import sign
 
 pytestmark = MARKS
 
@@ -40,7 +51,7 @@ def test_repeated_late_and_foreign_deliveries_with_concurrent_sweeps(
         assert (now.status, now.wavespeed_id, now.output_file.name) == (
             Status.COMPLETED, row.wavespeed_id, row.output_file.name)
         assert (now.finished_at, now.error) == (row.finished_at, "")
-    assert len(list(Path(stack.media, "videos").iterdir())) == 20  # one file each
+    assert stored_files(stack) == sorted(Path(row.output_file.path) for row in rows)
 
 
 def test_a_delivery_whose_input_is_not_the_rows_is_refused(client, fake, live_server):
@@ -85,5 +96,30 @@ def test_three_finish_tasks_at_once_store_one_file(client, fake, stack):
     (row,) = wait_for([video.pk])
     time.sleep(1)  # the two later copies end too
 
+    assert stored_files(stack) == [Path(row.output_file.path)]  # one file: the row's
     assert Path(row.output_file.path).read_bytes() == fake.video_for(job.id)
-    assert [path.name for path in Path(stack.media, "videos").iterdir()] == [f"{video.pk}.mp4"]
+
+
+def test_a_download_is_enqueued_once_the_webhooks_transaction_commits(client, fake, stack):
+    # Under ATOMIC_REQUESTS the webhook view runs in the request's transaction: a finish task
+    # enqueued before its commit would find the row still running, and skip it.
+    fake.script_jobs(JobScript(outcome="never"))
+    job = fake.client().submit("ltx-2-fast", prompt="a fox in a long request")
+    video = VideoJob.objects.create(model_name="ltx-2-fast", input={"prompt": "x"},
+                                    status=Status.RUNNING, wavespeed_id=job.id)
+    fake.finish(job.id)
+    news = {"id": job.id, "status": "completed", "input": fake.jobs[job.id].input,
+            "outputs": [f"{fake.url}/outputs/{job.id}.mp4"]}
+    body = json.dumps(news).encode()
+
+    with transaction.atomic():  # what ATOMIC_REQUESTS wraps the view in
+        response = client.post(reverse("videos:webhook", args=[video.pk]), body,
+                               content_type="application/json",
+                               headers=sign(body, fake.webhook_secret))
+        assert response.json() == {"changed": True}
+        time.sleep(1)  # the rest of a slow request, before its commit
+    committed = time.monotonic()
+
+    (row,) = wait_for([video.pk], timeout=30)
+    assert time.monotonic() - committed < 3  # its own finish task, not the sweep's, later
+    assert Path(row.output_file.path).read_bytes() == fake.video_for(job.id)
