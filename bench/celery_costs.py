@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 import redis as redis_client
+from videos.tests.servers import PARENT, processes_where
 
 TICKS = os.sysconf("SC_CLK_TCK")
 KINDS = ("set_config", "SELECT 1", "SELECT", "INSERT", "UPDATE", "DELETE", "BEGIN", "COMMIT",
@@ -32,23 +33,10 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / TICKS
 
 
-def children(parent: int) -> list[int]:
-    """The processes whose parent is ``parent``."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == parent:
-            found.append(int(stat.parent.name))
-    return found
-
-
 def postgres_pids(data: Path) -> list[int]:
     """The postmaster (its first line of postmaster.pid) and every process it runs."""
     postmaster = int((data / "postmaster.pid").read_text().split()[0])
-    return [postmaster, *children(postmaster)]
+    return [postmaster, *processes_where(PARENT, postmaster)]
 
 
 def redis_stats(port: int) -> dict[str, int]:

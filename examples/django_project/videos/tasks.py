@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import logging
 import random
-import threading
 import time
 import uuid
 from contextlib import suppress
@@ -21,9 +20,7 @@ from typing import Any
 
 from celery import Task
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.db import transaction
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from videosite.celery import app
@@ -33,7 +30,7 @@ import wavevid
 from . import downloads
 from .hooks import crash_point
 from .models import Outcome, Recorded, Status, VideoJob
-from .wavevid_client import config
+from .wavevid_client import config, get_worker_client
 
 logger = logging.getLogger(__name__)
 
@@ -44,39 +41,10 @@ ACCOUNT_ERRORS = (
 row: nothing was created, and the row stays queued until someone fixes them (the sweep enqueues
 it again every ``REQUEUE_SECONDS``) instead of every queued row being rejected for good."""
 
-_client_lock = threading.Lock()
-_client: wavevid.Client | None = None
-
 
 def tasks_config(name: str) -> Any:
     """One value of ``settings.VIDEO_TASKS``."""
     return settings.VIDEO_TASKS[name]
-
-
-def worker_client() -> wavevid.Client:
-    """This worker process's client. ``submit_retries=0``: a 429 raises ``RateLimitError`` at
-    once, and the task is retried later instead of holding its worker slot while it waits."""
-    global _client
-    with _client_lock:
-        if _client is None:
-            _client = wavevid.Client(
-                api_key=config("API_KEY"),
-                base_url=config("BASE_URL"),
-                request_timeout=config("REQUEST_TIMEOUT"),
-                submit_retries=0,
-            )
-        return _client
-
-
-@receiver(setting_changed)
-def _forget_client(**kwargs: Any) -> None:
-    """A changed WAVEVID setting (the tests' fakes) makes the next call build a new client."""
-    global _client
-    if kwargs["setting"] == "WAVEVID":
-        with _client_lock:
-            if _client is not None:
-                _client.close()
-            _client = None
 
 
 def enqueue(task: Task, pk: uuid.UUID | str) -> bool:
@@ -106,7 +74,7 @@ def submit(self: Task, pk: str, failures: int = 0) -> str:
     if video is None or video.status != Status.SUBMITTING or video.submit_started_at:
         crash_point("skipped", pk)
         return "skipped"  # gone, settled, or started by an earlier delivery: never again
-    client = worker_client()
+    client = get_worker_client()
     try:
         model = client.catalog.get(video.model_name)
         body = model.build_payload(video.input)
@@ -206,7 +174,7 @@ def finish(self: Task, pk: str) -> str:
     if video is None or not video.output_url:
         return "skipped"
     try:
-        stored = downloads.download(worker_client(), video)
+        stored = downloads.download(get_worker_client(), video)
     except wavevid.WavevidError as error:  # nothing partial is left; retried, then the sweep
         logger.warning("video %s: the download failed: %s", pk, error)
         wait = capped(tasks_config("RETRY_SECONDS") * 2**self.request.retries)
@@ -219,4 +187,4 @@ def sweep() -> dict[str, int]:
     """The webhooks' backstop, every ``SWEEP_SECONDS`` (Celery beat): see videos/sweep.py."""
     from .sweep import run
 
-    return run(worker_client())
+    return run(get_worker_client())

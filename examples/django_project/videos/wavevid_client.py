@@ -17,7 +17,7 @@ from django.dispatch import receiver
 import wavevid
 
 _client_lock = threading.Lock()
-_client: wavevid.Client | None = None
+_clients: dict[str, Any] = {}  # kind -> its client, made on first use
 _secret_lock = threading.Lock()
 _webhook_secret: str | None = None
 
@@ -29,15 +29,22 @@ def config(name: str) -> Any:
 
 def get_client() -> wavevid.Client:
     """This process's client; the first call makes it."""
-    global _client
+    client: wavevid.Client = _shared("web", wavevid.Client)
+    return client
+
+
+def _shared(kind: str, make: Any, **options: Any) -> Any:
+    """The process's client of ``kind``, made by ``make`` from ``settings.WAVEVID`` (and
+    ``options``) on first use."""
     with _client_lock:
-        if _client is None:
-            _client = wavevid.Client(
+        if kind not in _clients:
+            _clients[kind] = make(
                 api_key=config("API_KEY"),
                 base_url=config("BASE_URL"),
                 request_timeout=config("REQUEST_TIMEOUT"),
+                **options,
             )
-        return _client
+        return _clients[kind]
 
 
 def get_webhook_secret() -> str:
@@ -51,31 +58,29 @@ def get_webhook_secret() -> str:
         return _webhook_secret
 
 
-_async_client: wavevid.AsyncClient | None = None
-
-
 def get_async_client() -> wavevid.AsyncClient:
     """This process's client for async views; the first call makes it. It serves every event
     loop of the process (its HTTP runs in its own small thread pool)."""
-    global _async_client
-    with _client_lock:
-        if _async_client is None:
-            _async_client = wavevid.AsyncClient(
-                api_key=config("API_KEY"),
-                base_url=config("BASE_URL"),
-                request_timeout=config("REQUEST_TIMEOUT"),
-            )
-        return _async_client
+    client: wavevid.AsyncClient = _shared("async", wavevid.AsyncClient)
+    return client
+
+
+def get_worker_client() -> wavevid.Client:
+    """This Celery worker process's client. ``submit_retries=0``: a 429 raises
+    ``RateLimitError`` at once, and the task is retried later instead of holding its worker
+    slot while it waits."""
+    client: wavevid.Client = _shared("worker", wavevid.Client, submit_retries=0)
+    return client
 
 
 @receiver(setting_changed)
 def _forget_client(**kwargs: Any) -> None:
     """A changed WAVEVID setting (override_settings, pytest-django's ``settings`` fixture)
-    makes the next call build a new client."""
-    global _client, _async_client, _webhook_secret
+    makes the next call build new clients."""
+    global _webhook_secret
     if kwargs["setting"] == "WAVEVID":
         with _secret_lock, _client_lock:  # the order get_webhook_secret takes them in
-            for client in (_client, _async_client):
-                if client is not None:
-                    client.close()
-            _client, _async_client, _webhook_secret = None, None, None
+            for client in _clients.values():
+                client.close()
+            _clients.clear()
+            _webhook_secret = None

@@ -42,6 +42,23 @@ def wait_until(ready: object, what: str, timeout: float = START_TIMEOUT) -> None
     raise RuntimeError(f"{what} was not ready within {timeout} s")
 
 
+#: Fields of ``/proc/PID/stat`` after the command name: the parent's pid, the process group.
+PARENT, PROCESS_GROUP = 1, 2
+
+
+def processes_where(field: int, value: int) -> list[int]:
+    """The pids whose ``/proc/PID/stat`` ``field`` (``PARENT``, ``PROCESS_GROUP``) is ``value``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[field]) == value:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def postgres_bin() -> Path | None:
     """The folder of PostgreSQL's server programs (Debian: /usr/lib/postgresql/<n>/bin)."""
     on_path = shutil.which("initdb")
@@ -190,16 +207,7 @@ class CeleryProcess:
         """The process and its pool processes (its group)."""
         if self.process is None:
             return []
-        group = self.process.pid
-        found = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == group:  # the process group id
-                found.append(int(stat.parent.name))
-        return found
+        return processes_where(PROCESS_GROUP, self.process.pid)
 
     def kill(self) -> None:
         """SIGKILL the whole group at once: nothing acks, nothing cleans up."""

@@ -16,8 +16,8 @@ import wavevid
 from videos import wavevid_client
 from videos.models import Outcome, Status, VideoJob
 from videos.sweep import run
-from videos.tasks import worker_client
 from videos.tests.helpers import summary, sync
+from videos.wavevid_client import get_worker_client
 from wavevid.testing import JobScript
 
 LTX_2_FAST = "lightricks/ltx-2-fast/text-to-video"
@@ -90,7 +90,7 @@ def test_two_rows_with_the_same_input_are_left_to_their_webhooks(
     webhook = live_server.url + reverse("videos:webhook", args=[b.pk])
     job = fake.client().submit("ltx-2-fast", values, webhook_url=webhook)  # B's POST
 
-    assert run(worker_client()) == {"unidentified": 2}  # neither may take J by its input
+    assert run(get_worker_client()) == {"unidentified": 2}  # neither may take J by its input
     assert VideoJob.objects.filter(wavespeed_id=job.id).count() == 0
 
     fake.finish(job.id)
@@ -99,10 +99,10 @@ def test_two_rows_with_the_same_input_are_left_to_their_webhooks(
     assert (b.status, b.wavespeed_id) == (Status.COMPLETED, job.id)
     assert b.output_file  # downloaded by its finish task
 
-    counts = run(worker_client())  # A: its only match is B's job
+    counts = run(get_worker_client())  # A: its only match is B's job
     assert counts == {"taken": 1, "unidentified": 1}
     settings.VIDEO_TASKS = {**settings.VIDEO_TASKS, "UNCERTAIN_SECONDS": 0.1}
-    assert run(worker_client()) == {"uncertain": 1}
+    assert run(get_worker_client()) == {"uncertain": 1}
     a.refresh_from_db()
     assert (a.status, a.wavespeed_id) == (Status.UNCERTAIN, "")
     assert [(c["id"], c["held_by"]) for c in a.candidates] == [(job.id, str(b.pk))]
@@ -117,7 +117,7 @@ def test_two_rows_with_the_same_input_and_no_webhook_go_to_a_person(
     fake.client().submit("ltx-2-fast", values)  # one of them was sent; nobody can tell which
     settings.VIDEO_TASKS = {**settings.VIDEO_TASKS, "UNCERTAIN_SECONDS": 0.1}
 
-    assert run(worker_client()) == {"uncertain": 2}
+    assert run(get_worker_client()) == {"uncertain": 2}
 
     for row, other in ((a, b), (b, a)):
         row.refresh_from_db()

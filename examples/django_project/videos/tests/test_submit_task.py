@@ -15,7 +15,8 @@ from django.db import connection
 import wavevid
 from videos.models import Status, VideoJob
 from videos.sweep import run
-from videos.tasks import capped, submit, worker_client
+from videos.tasks import capped, submit
+from videos.wavevid_client import get_worker_client
 from wavevid.testing import Fault
 
 
@@ -60,7 +61,7 @@ def hold_the_database(seconds: float) -> threading.Thread:
 def test_a_slow_start_never_lets_the_post_outlive_the_window(fake, eager_celery, settings):
     settings.WAVEVID = {**settings.WAVEVID, "CALL_TIMEOUT": 2}
     row = queued("a fox behind a slow database")
-    worker_client().balance()  # the clock is known: no request before the start
+    get_worker_client().balance()  # the clock is known: no request before the start
     holder = hold_the_database(3.0)  # the start's UPDATE waits 3 s of the submit's 2
 
     assert submit.apply(args=[str(row.pk)]).get() == "submitted"  # (the retry's answer)
@@ -97,7 +98,7 @@ def test_a_refused_account_leaves_the_rows_queued(fake, eager_celery, settings, 
     settings.VIDEO_TASKS = {**settings.VIDEO_TASKS, "REQUEUE_SECONDS": 0.01}
     time.sleep(0.05)
 
-    assert run(worker_client()) == {"requeued": 2}  # fixed: the sweep sends them again
+    assert run(get_worker_client()) == {"requeued": 2}  # fixed: the sweep sends them again
 
     assert {VideoJob.objects.get(pk=row.pk).wavespeed_id for row in rows} == set(fake.jobs)
     assert len(fake.jobs) == 2

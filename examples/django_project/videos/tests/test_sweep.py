@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from videos.models import JOB_GONE, Status, VideoJob
 from videos.sweep import run
-from videos.tasks import worker_client
+from videos.wavevid_client import get_worker_client
 from wavevid.testing import Fault, JobScript
 
 
@@ -42,11 +42,11 @@ def test_rows_that_keep_failing_never_starve_the_others(fake, eager_celery, sett
     for order, row in enumerate([*gone, *failing, lost]):  # the lost one last in line
         VideoJob.objects.filter(pk=row.pk).update(updated_at=hour_ago + dt.timedelta(seconds=order))
 
-    assert run(worker_client()) == {"gone": 2}
+    assert run(get_worker_client()) == {"gone": 2}
     time.sleep(0.2)
-    assert run(worker_client()) == {"errors": 2}
+    assert run(get_worker_client()) == {"errors": 2}
     time.sleep(0.2)
-    assert run(worker_client()) == {"refreshed": 1, "errors": 1}
+    assert run(get_worker_client()) == {"refreshed": 1, "errors": 1}
 
     lost.refresh_from_db()
     assert lost.status == Status.COMPLETED
@@ -65,7 +65,7 @@ def test_a_slow_sweep_stops_within_its_budget(fake, eager_celery, settings):
     time.sleep(0.2)
 
     started = time.monotonic()
-    counts = run(worker_client())
+    counts = run(get_worker_client())
 
     assert time.monotonic() - started < 2.5  # the budget, and one call's time past it
     assert counts["over budget"] == 1

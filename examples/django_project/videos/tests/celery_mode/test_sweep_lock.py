@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from videos.models import Status, VideoJob
 from videos.sweep import LOCK_KEY, run
-from videos.tasks import worker_client
 from videos.tests.celery_mode.helpers import MARKS, submits, wait_for
+from videos.wavevid_client import get_worker_client
 
 pytestmark = MARKS
 
@@ -24,7 +24,7 @@ def test_no_sweep_runs_while_another_holds_the_lock(fake, postgres_database):
         video = VideoJob.objects.create(model_name="ltx-2-fast", input={"prompt": "lost"})
         VideoJob.objects.filter(pk=video.pk).update(updated_at=hour_ago)  # its message lost
 
-        assert run(worker_client()) == {"busy": 1}
+        assert run(get_worker_client()) == {"busy": 1}
         time.sleep(2)  # four of beat's sweeps come and go
 
         assert VideoJob.objects.get(pk=video.pk).updated_at == hour_ago  # nobody touched it
