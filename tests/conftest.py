@@ -68,3 +68,28 @@ def _each_test_hears_its_own_warnings() -> None:
 
     with _warn._lock:
         _warn._given.clear()
+
+
+@pytest.fixture(autouse=True)
+def _secrets_registered_for_good_stay_with_their_test() -> Iterator[None]:
+    """``webhooks.sign``/``verify`` redact their secret for the process's life; a property
+    test signing with any text (Hypothesis draws words of the code, such as "Authorization")
+    must not make a later test in the same worker redact that word. Secrets a test registered
+    for good are forgotten after it; secrets held by live clients are left alone."""
+    from wavevid import _logging
+
+    registry = _logging._secrets
+
+    def for_good() -> set[str]:
+        with registry._lock:
+            return {s for s, held in registry._holders.items() if _logging._FOREVER in held}
+
+    before = for_good()
+    yield
+    with registry._lock:
+        for secret in set(registry._holders) - before:
+            holders = registry._holders[secret]
+            holders.discard(_logging._FOREVER)
+            if not holders:
+                del registry._holders[secret]
+                registry._snapshot = None
